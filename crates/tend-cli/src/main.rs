@@ -1,0 +1,2 @@
+//! The `tend` binary.
+fn main() {}

@@ -1,0 +1,68 @@
+//! The accumulator of one step's effects, turned into a [`Step`] at its end.
+
+use std::collections::{BTreeSet, HashSet};
+
+use crate::effect::{Action, Changes, Reply, Step, Wake};
+use crate::event::Event;
+use crate::id::{NotificationId, Seq, TaskId};
+use crate::notification::Notification;
+
+/// What one step has done so far.
+#[derive(Debug, Default)]
+pub(crate) struct Fx {
+    touched: Vec<TaskId>,
+    touched_set: HashSet<TaskId>,
+    pub removed: Vec<TaskId>,
+    pub events: Vec<Event>,
+    pub pruned_before: Option<Seq>,
+    pub notifications: Vec<Notification>,
+    pub acked: Vec<NotificationId>,
+    pub group_limits: Vec<(String, u32)>,
+    pub actions: Vec<Action>,
+    pub wake_sessions: BTreeSet<String>,
+    /// Groups whose queue may now start tasks.
+    pub schedule: BTreeSet<String>,
+}
+
+impl Fx {
+    /// Records that `id`'s stored form changed.
+    pub fn touch(&mut self, id: TaskId) {
+        if self.touched_set.insert(id) {
+            self.touched.push(id);
+        }
+    }
+
+    /// Builds the step; `stored` looks up a task's stored form after the step.
+    pub fn into_step(
+        self,
+        reply: Reply,
+        stored: impl Fn(TaskId) -> Option<crate::spec::StoredTask>,
+        sequences: crate::effect::Sequences,
+        next_timer: Option<crate::time::Timestamp>,
+    ) -> Step {
+        let tasks = self.touched.iter().filter_map(|&id| stored(id)).collect();
+        let mut wake_tasks = self.touched.clone();
+        wake_tasks.extend(self.removed.iter().copied());
+        let events_up_to = self.events.last().map(|e| e.seq);
+        Step {
+            reply,
+            changes: Changes {
+                tasks,
+                removed_tasks: self.removed,
+                events: self.events,
+                events_pruned_before: self.pruned_before,
+                notifications: self.notifications,
+                acked_notifications: self.acked,
+                group_limits: self.group_limits,
+                sequences,
+            },
+            actions: self.actions,
+            wake: Wake {
+                tasks: wake_tasks,
+                sessions: self.wake_sessions.into_iter().collect(),
+                events_up_to,
+            },
+            next_timer,
+        }
+    }
+}

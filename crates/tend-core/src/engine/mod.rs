@@ -1,0 +1,228 @@
+//! The engine: the task table and its indexes, and the one entry point [`Engine::handle`].
+
+mod create;
+mod fx;
+mod lifecycle;
+mod observe;
+mod query;
+mod restore;
+mod session;
+mod text;
+mod timers;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+
+use crate::config::Config;
+use crate::effect::{Reply, Sequences, Step};
+use crate::error::Error;
+use crate::event::{Event, EventKind};
+use crate::id::{NotificationId, TaskId};
+use crate::input::Input;
+use crate::notification::Notification;
+use crate::spec::StoredTask;
+use crate::time::Timestamp;
+
+pub use query::{EventsPage, GroupStatus, ListFilter};
+pub use restore::Snapshot;
+
+pub(crate) use fx::Fx;
+pub(crate) use timers::TimerKind;
+
+/// Per-session index: its tasks (live and retained terminal), how many are live, and the tasks
+/// finished since its last `all_finished` summary.
+#[derive(Debug, Default)]
+pub(crate) struct SessionIndex {
+    pub tasks: BTreeSet<TaskId>,
+    pub live: usize,
+    pub finished_since_summary: Vec<TaskId>,
+}
+
+/// A concurrency group: its limit, the slots held, and its FIFO queue of ready tasks.
+#[derive(Debug, Default)]
+pub(crate) struct Group {
+    pub limit: u32,
+    /// Tasks holding a slot (running, waiting, cancel_requested).
+    pub running: u32,
+    /// Pending tasks of the group, ready or not.
+    pub pending: u32,
+    /// Pending tasks ready to start, in creation (id) order.
+    pub ready: BTreeSet<TaskId>,
+}
+
+/// The lifecycle engine. Deterministic and sans-IO: see the crate docs.
+///
+/// Every operation that finds one task, one session's tasks or one group's queue goes through an
+/// index; nothing scans the whole table except listing every task and shutdown.
+#[derive(Debug)]
+pub struct Engine {
+    pub(crate) config: Config,
+    pub(crate) tasks: HashMap<TaskId, StoredTask>,
+    /// Every retained id, in creation order.
+    pub(crate) order: BTreeSet<TaskId>,
+    /// Live (non-terminal) ids.
+    pub(crate) live: BTreeSet<TaskId>,
+    pub(crate) sessions: HashMap<String, SessionIndex>,
+    pub(crate) groups: BTreeMap<String, Group>,
+    /// `(session, key)` of live tasks.
+    pub(crate) keys: HashMap<(String, String), TaskId>,
+    pub(crate) children: HashMap<TaskId, Vec<TaskId>>,
+    /// Pending tasks waiting for a dependency, by dependency.
+    pub(crate) dependents: HashMap<TaskId, Vec<TaskId>>,
+    /// Pending tasks' count of dependencies not yet completed.
+    pub(crate) unmet: HashMap<TaskId, usize>,
+    pub(crate) timers: BTreeSet<(Timestamp, TaskId, TimerKind)>,
+    /// Unacknowledged notifications, per session.
+    pub(crate) outbox: HashMap<String, BTreeMap<NotificationId, Notification>>,
+    /// Terminal tasks whose `task_finished` notification is not yet acknowledged.
+    pub(crate) unacked_tasks: HashMap<TaskId, NotificationId>,
+    /// Retained events, consecutive.
+    pub(crate) events: VecDeque<Event>,
+    pub(crate) seq: Sequences,
+    /// Pending tasks found with a failed dependency at restore; failed at [`Input::Resume`].
+    pub(crate) restore_failures: Vec<TaskId>,
+}
+
+impl Engine {
+    /// An empty engine.
+    pub fn new(config: Config) -> Self {
+        let mut engine = Self {
+            config,
+            tasks: HashMap::new(),
+            order: BTreeSet::new(),
+            live: BTreeSet::new(),
+            sessions: HashMap::new(),
+            groups: BTreeMap::new(),
+            keys: HashMap::new(),
+            children: HashMap::new(),
+            dependents: HashMap::new(),
+            unmet: HashMap::new(),
+            timers: BTreeSet::new(),
+            outbox: HashMap::new(),
+            unacked_tasks: HashMap::new(),
+            events: VecDeque::new(),
+            seq: Sequences { next_task: 1, next_event: 1, next_notification: 1 },
+            restore_failures: Vec::new(),
+        };
+        let limits = engine.config.groups.clone();
+        for (name, limit) in limits {
+            engine.groups.entry(name).or_default().limit = limit;
+        }
+        engine
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Applies one input at `now` and returns what the runtime must do.
+    ///
+    /// On error nothing changed. `now` should not go backwards; if it does, timers simply fire
+    /// late.
+    pub fn handle(&mut self, input: Input, now: Timestamp) -> Result<Step, Error> {
+        let mut fx = Fx::default();
+        let reply = match input {
+            Input::Create(request) => self.create(request, now, &mut fx)?,
+            Input::Stop { id, grace_ms } => self.stop_request(id, grace_ms, now, &mut fx)?,
+            Input::Shutdown { grace_ms } => self.shutdown(grace_ms, now, &mut fx)?,
+            Input::Progress(report) => self.progress(report, now, &mut fx)?,
+            Input::Complete(request) => self.complete(request, now, &mut fx)?,
+            Input::ProcessStarted { id, pid } => self.process_started(id, pid, now, &mut fx)?,
+            Input::SpawnFailed { id, message } => self.spawn_failed(id, message, now, &mut fx)?,
+            Input::ProcessExited { id, outcome } => {
+                self.process_exited(id, outcome, now, &mut fx)?
+            }
+            Input::OutputGrew { id, total_bytes, dropped_bytes } => {
+                self.output_grew(id, total_bytes, dropped_bytes, now, &mut fx)?
+            }
+            Input::TimerFired => {
+                self.fire_timers(now, &mut fx);
+                Reply::Done
+            }
+            Input::Resume => {
+                self.resume(now, &mut fx);
+                Reply::Done
+            }
+            Input::Transfer { id, session } => self.transfer(id, session, now, &mut fx)?,
+            Input::CloseSession { session, successor } => {
+                self.close_session(session, successor, now, &mut fx)?
+            }
+            Input::Ack { session, ids } => self.ack(session, ids, now, &mut fx)?,
+            Input::SetGroupLimit { group, limit } => self.set_group_limit(group, limit, &mut fx)?,
+            Input::Remove { id } => self.remove_request(id, now, &mut fx)?,
+        };
+        self.run_schedule(now, &mut fx);
+        let reply = self.refresh_reply(reply);
+        let next_timer = self.next_timer();
+        let sequences = self.seq;
+        Ok(fx.into_step(reply, |id| self.tasks.get(&id).cloned(), sequences, next_timer))
+    }
+
+    /// Replies carry records as they are at the end of the step.
+    fn refresh_reply(&self, reply: Reply) -> Reply {
+        let fresh = |task: Box<crate::task::Task>| match self.tasks.get(&task.id) {
+            Some(stored) => Box::new(stored.task.clone()),
+            None => task,
+        };
+        match reply {
+            Reply::Created { created, task } => Reply::Created { created, task: fresh(task) },
+            Reply::Task(task) => Reply::Task(fresh(task)),
+            Reply::Tasks(tasks) => Reply::Tasks(
+                tasks.into_iter().map(|t| *fresh(Box::new(t))).collect(),
+            ),
+            other @ (Reply::Done | Reply::Group(_)) => other,
+        }
+    }
+
+    /// Looks up a retained task, telling never-issued ids from evicted ones.
+    pub(crate) fn entry(&self, id: TaskId) -> Result<&StoredTask, Error> {
+        match self.tasks.get(&id) {
+            Some(stored) => Ok(stored),
+            None if self.was_issued(id) => Err(Error::TaskExpired { id }),
+            None => Err(Error::TaskNotFound { id }),
+        }
+    }
+
+    /// Whether `id` was ever issued.
+    pub fn was_issued(&self, id: TaskId) -> bool {
+        id.number() >= 1 && id.number() < self.seq.next_task
+    }
+
+    /// Appends an event for `id` in its current session.
+    pub(crate) fn emit(&mut self, id: TaskId, kind: EventKind, now: Timestamp, fx: &mut Fx) {
+        let session = match self.tasks.get(&id) {
+            Some(stored) => stored.task.session.clone(),
+            None => return,
+        };
+        let event = Event { seq: self.seq.next_event, at: now, task_id: id, session, kind };
+        self.seq.next_event += 1;
+        self.events.push_back(event.clone());
+        fx.events.push(event);
+    }
+
+    /// Marks a task changed at `now`.
+    pub(crate) fn touch(&mut self, id: TaskId, now: Timestamp, fx: &mut Fx) {
+        if let Some(stored) = self.tasks.get_mut(&id) {
+            stored.task.updated_at = now;
+            fx.touch(id);
+        }
+    }
+
+    /// The ids of live descendants of `id`, parents before children.
+    pub(crate) fn live_descendants(&self, id: TaskId) -> Vec<TaskId> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![id];
+        while let Some(parent) = stack.pop() {
+            for &child in self.children.get(&parent).into_iter().flatten() {
+                if seen.insert(child) {
+                    if self.live.contains(&child) {
+                        out.push(child);
+                    }
+                    stack.push(child);
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,145 @@
+//! Restoring the engine from what the store kept, rebuilding every index.
+
+use std::collections::HashSet;
+
+use crate::config::Config;
+use crate::effect::Sequences;
+use crate::error::RestoreError;
+use crate::event::Event;
+use crate::notification::Notification;
+use crate::spec::StoredTask;
+use crate::task::State;
+
+use super::{Engine, TimerKind};
+
+/// Everything the store keeps, as read back for recovery.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Every retained task.
+    pub tasks: Vec<StoredTask>,
+    /// Unacknowledged notifications.
+    pub notifications: Vec<Notification>,
+    /// Retained events, consecutive.
+    pub events: Vec<Event>,
+    /// Group limits set at run time (they override `config.groups`).
+    pub group_limits: Vec<(String, u32)>,
+    /// The sequences.
+    pub sequences: Sequences,
+}
+
+impl Engine {
+    /// Rebuilds an engine from `snapshot`. Feed the recovery observations (process exits, lost
+    /// processes) next, then [`crate::Input::Resume`] to start what may start.
+    pub fn restore(config: Config, snapshot: Snapshot) -> Result<Self, RestoreError> {
+        let mut engine = Self::new(config);
+        let mut seq = snapshot.sequences;
+        seq.next_task = seq.next_task.max(1);
+        seq.next_event = seq.next_event.max(1);
+        seq.next_notification = seq.next_notification.max(1);
+        for (name, limit) in snapshot.group_limits {
+            engine.groups.entry(name).or_default().limit = limit;
+        }
+        let mut tasks = snapshot.tasks;
+        tasks.sort_by_key(|s| s.task.id);
+        let mut seen = HashSet::new();
+        for stored in &tasks {
+            let id = stored.task.id;
+            if !seen.insert(id) {
+                return Err(RestoreError::DuplicateTask { id });
+            }
+            if id.number() >= seq.next_task {
+                return Err(RestoreError::IdBeyondSequence { id, next: seq.next_task });
+            }
+        }
+        for stored in tasks {
+            let task = &stored.task;
+            let id = task.id;
+            engine.order.insert(id);
+            let session = engine.sessions.entry(task.session.clone()).or_default();
+            session.tasks.insert(id);
+            let group = engine.groups.entry(task.group.clone()).or_default();
+            if task.is_live() {
+                engine.live.insert(id);
+                session.live += 1;
+                if let Some(key) = &task.key {
+                    engine.keys.insert((task.session.clone(), key.clone()), id);
+                }
+            }
+            if task.state.holds_slot() {
+                group.running += 1;
+            }
+            if task.state == State::Pending {
+                group.pending += 1;
+            }
+            if let Some(parent) = task.parent {
+                engine.children.entry(parent).or_default().push(id);
+            }
+            engine.tasks.insert(id, stored);
+        }
+        let pending: Vec<_> = engine
+            .order
+            .iter()
+            .copied()
+            .filter(|id| engine.tasks[id].task.state == State::Pending)
+            .collect();
+        for id in pending {
+            let after = engine.tasks[&id].task.after.clone();
+            let mut unmet = 0;
+            let mut doomed = false;
+            for dep in after {
+                match engine.tasks.get(&dep).map(|d| d.task.state) {
+                    Some(State::Completed) | None => {}
+                    Some(State::Failed | State::Cancelled) => doomed = true,
+                    Some(State::Pending | State::Running | State::Waiting | State::CancelRequested) => {
+                        engine.dependents.entry(dep).or_default().push(id);
+                        unmet += 1;
+                    }
+                }
+            }
+            if doomed {
+                engine.restore_failures.push(id);
+            } else if unmet > 0 {
+                engine.unmet.insert(id, unmet);
+            } else if engine.tasks[&id].run.retry_at.is_none() {
+                let group = engine.tasks[&id].task.group.clone();
+                engine.groups.entry(group).or_default().ready.insert(id);
+            }
+        }
+        for notification in snapshot.notifications {
+            if let Some(task) = notification.task_id {
+                engine.unacked_tasks.insert(task, notification.id);
+            }
+            engine
+                .outbox
+                .entry(notification.session.clone())
+                .or_default()
+                .insert(notification.id, notification);
+        }
+        let mut events = snapshot.events;
+        events.sort_by_key(|e| e.seq);
+        for pair in events.windows(2) {
+            if pair[1].seq != pair[0].seq + 1 {
+                return Err(RestoreError::EventGap { seq: pair[1].seq });
+            }
+        }
+        if let Some(last) = events.last() {
+            seq.next_event = seq.next_event.max(last.seq + 1);
+        }
+        engine.events = events.into();
+        engine.seq = seq;
+        let ids: Vec<_> = engine.order.iter().copied().collect();
+        for id in ids {
+            for kind in [
+                TimerKind::Queue,
+                TimerKind::Retry,
+                TimerKind::Timeout,
+                TimerKind::Idle,
+                TimerKind::StopDeadline,
+                TimerKind::Evict,
+            ] {
+                engine.arm(id, kind);
+            }
+        }
+        Ok(engine)
+    }
+}

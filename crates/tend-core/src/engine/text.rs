@@ -1,0 +1,73 @@
+//! One-line texts of notifications, for a model or a person.
+
+use crate::task::{Reason, State, Task};
+use crate::time::Timestamp;
+
+/// A duration in a compact human form: `350ms`, `42s`, `3m 5s`, `2h 4m`.
+pub(crate) fn human_duration(ms: u64) -> String {
+    let secs = ms / 1000;
+    match secs {
+        0 => format!("{ms}ms"),
+        1..60 => format!("{secs}s"),
+        60..3600 => format!("{}m {}s", secs / 60, secs % 60),
+        _ => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// `t7 "npm test" finished: failed, exit 1, after 42s`.
+pub(crate) fn task_finished(task: &Task, now: Timestamp) -> String {
+    let state = task.state.as_str();
+    let detail = match (task.state, task.reason) {
+        (State::Completed, _) => String::new(),
+        (_, Some(Reason::Exited)) => {
+            task.exit_code.map(|c| format!(", exit {c}")).unwrap_or_default()
+        }
+        (_, Some(Reason::Signaled)) => {
+            format!(", {}", task.signal.as_deref().unwrap_or("signal"))
+        }
+        (_, Some(reason)) => format!(", {}", reason.as_str()),
+        (_, None) => String::new(),
+    };
+    let since = task.started_at.unwrap_or(task.created_at);
+    format!(
+        "{} {:?} finished: {state}{detail}, after {}",
+        task.id,
+        task.name,
+        human_duration(now.millis_since(since))
+    )
+}
+
+/// `all 5 tasks finished: 4 completed, 1 failed`.
+pub(crate) fn all_finished<'a>(tasks: impl Iterator<Item = &'a Task>) -> String {
+    let (mut total, mut completed, mut failed, mut cancelled) = (0, 0, 0, 0);
+    for task in tasks {
+        total += 1;
+        match task.state {
+            State::Completed => completed += 1,
+            State::Failed => failed += 1,
+            State::Cancelled => cancelled += 1,
+            State::Pending | State::Running | State::Waiting | State::CancelRequested => {}
+        }
+    }
+    let mut parts = Vec::new();
+    for (n, label) in [(completed, "completed"), (failed, "failed"), (cancelled, "cancelled")] {
+        if n > 0 {
+            parts.push(format!("{n} {label}"));
+        }
+    }
+    let noun = if total == 1 { "task" } else { "tasks" };
+    format!("all {total} {noun} finished: {}", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_duration;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(human_duration(350), "350ms");
+        assert_eq!(human_duration(42_000), "42s");
+        assert_eq!(human_duration(185_000), "3m 5s");
+        assert_eq!(human_duration(7_440_000), "2h 4m");
+    }
+}

@@ -1,0 +1,110 @@
+//! What the engine keeps beside the public record: how to run a task and its timers' anchors.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::input::StopCause;
+use crate::task::Task;
+use crate::time::Timestamp;
+
+/// Environment variables given to a task. Never shown: `Debug` prints only how many there are,
+/// and it is serialised only into storage ([`StoredTask`]), never into records or events.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Env(Vec<(String, String)>);
+
+impl Env {
+    /// An environment from pairs.
+    pub fn new(vars: Vec<(String, String)>) -> Self {
+        Self(vars)
+    }
+
+    /// The pairs, for the process runner.
+    pub fn vars(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    /// Whether there are no variables.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Env {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Env([{} redacted])", self.0.len())
+    }
+}
+
+/// Where a shell task's stdin comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StdinMode {
+    /// `/dev/null`.
+    #[default]
+    Null,
+    /// A pipe the caller writes to.
+    Pipe,
+}
+
+/// Whether stderr joins stdout in one stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StderrMode {
+    /// One stream, in the order written.
+    #[default]
+    Combined,
+    /// stderr in its own stream.
+    Separate,
+}
+
+/// How to run a task: kept for storage and the process runner, never shown to clients.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunSpec {
+    /// The task's environment.
+    pub env: Env,
+    /// Stdin mode.
+    pub stdin: StdinMode,
+    /// Stderr mode.
+    pub stderr: StderrMode,
+    /// Pending limit, measured from when the task became pending.
+    pub queue_timeout_ms: Option<u64>,
+}
+
+/// A stop under way: why, and until when the process gets to end by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopState {
+    /// What the terminal reason will be.
+    pub cause: StopCause,
+    /// Shell tasks: when SIGKILL is sent; external tasks: when the stop is forced.
+    pub deadline: Timestamp,
+    /// Whether SIGKILL was already sent.
+    pub killed: bool,
+}
+
+/// The engine's bookkeeping for a task, persisted so that recovery restores it exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RunState {
+    /// When the task last became pending (queue timeout anchor).
+    pub pending_since: Option<Timestamp>,
+    /// Not ready before this instant (retry backoff).
+    pub retry_at: Option<Timestamp>,
+    /// Last output (shell) or progress (external): the idle timeout anchor.
+    pub last_activity_at: Option<Timestamp>,
+    /// A stop under way.
+    pub stop: Option<StopState>,
+    /// When a terminal task's record is evicted.
+    pub evict_at: Option<Timestamp>,
+}
+
+/// A task as stored: the public record, how to run it, and the engine's bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredTask {
+    /// The public record.
+    pub task: Task,
+    /// How to run it.
+    pub spec: RunSpec,
+    /// Engine bookkeeping.
+    pub run: RunState,
+}

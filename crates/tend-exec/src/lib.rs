@@ -1,0 +1,98 @@
+//! Runs tend's shell tasks: the shim supervisor, process groups, output files and exit records.
+//!
+//! Linux only. Every shell task runs under a *shim*: a small synchronous supervisor process (the
+//! `tend` binary re-executed as `tend __shim`, or this crate's `tend-exec-shim` binary in tests)
+//! that outlives the runtime which started it. The runtime side of this crate starts shims
+//! ([`spawn`]), watches them ([`TaskProcess`]), stops them, re-adopts them after a restart
+//! ([`adopt`]) and reads their output ([`OutputReader`]) straight from the task directory.
+//!
+//! # Shim invocation convention
+//!
+//! The shim program is started as `PROGRAM ARGS_PREFIX...` (for example `tend __shim`), see
+//! [`ShimProgram`]. It reads one line of JSON (its configuration, built from a [`SpawnRequest`])
+//! from its standard input, forks once so that it is not the runtime's child (the intermediate
+//! process exits at once and is reaped by [`spawn`]), and reports one line of JSON on its standard
+//! output: the process ids of the started command, or why the command could not be started. Its
+//! standard error is appended to `shim.log` in the task directory. The runtime keeps its end of
+//! the shim's standard input open until it holds a pidfd on the shim; the shim does not exit
+//! before that end is closed (bounded to 10 s), so the pidfd can never refer to a reused pid.
+//! The entry point is [`shim::main`]; the `tend` binary must call it before it starts any thread.
+//!
+//! # The command's environment
+//!
+//! The command runs in its own process group (pgid = its pid) inside the shim's session, with
+//! the working directory and argv of the request (`sh -c STRING` is built by the caller). Its
+//! environment is the environment inherited from the runtime with the request's variables added
+//! (a variable given in the request replaces an inherited one of the same name); with
+//! [`SpawnRequest::inherit_env`] set to false it is the request's variables alone. The program
+//! is looked up in the `PATH` of that final environment, like `execvp`, except that a file that
+//! is not a valid executable is an error (`Exec format error`) rather than a shell script. Its
+//! stdin is `/dev/null`, or with [`StdinMode::Pipe`] a FIFO in the task directory that other
+//! processes write with [`stdin::write`] and close with [`stdin::close`]. Signal dispositions and
+//! the signal mask are reset to defaults, and no descriptor other than 0, 1 and 2 is inherited.
+//!
+//! # Exit policy
+//!
+//! The shim is a session leader and a child subreaper, so every process the command starts,
+//! including daemons that double-fork or call `setsid`, stays its descendant. It ignores SIGTERM,
+//! SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2 and the terminal stop signals, so a command
+//! that signals its parent (`kill $PPID`) cannot make it lose the task; it takes orders only
+//! through the `control` FIFO of the task directory. When the command (the group leader) exits:
+//!
+//! 1. the shim keeps reading the output pipe(s) until end of file, or for at most the drain time
+//!    ([`SpawnRequest::drain`], default 500 ms) after the exit;
+//! 2. it then kills (SIGKILL) everything that remains of the task: it repeatedly kills its own
+//!    children and reaps them until it has none; since it is a subreaper, the orphans of killed
+//!    processes become its children and are killed in turn, so the command's group and every
+//!    descendant that left it end, without signalling any pid that could have been reused;
+//! 3. it reads what the killed processes left in the pipes, then writes `status.json`
+//!    atomically (temp file and rename): the exit code or the signal name (`"SIGKILL"`), start and
+//!    end times (RFC 3339 UTC with milliseconds), user and system CPU time in milliseconds and the
+//!    peak RSS of the largest process of the tree (`getrusage(RUSAGE_CHILDREN)`), whether a stop
+//!    was requested, and the output counters;
+//! 4. it exits.
+//!
+//! A stop ([`TaskProcess::stop`]) sends SIGTERM to the command's group through the shim, waits
+//! for the grace period, then asks the shim to kill the group and every descendant at once (the
+//! same sweep as above). The exit recorded is what actually ended the command: exit 0 after a
+//! graceful SIGTERM, or `SIGKILL` after the grace period.
+//!
+//! # Output on disk
+//!
+//! See [`output`] for the layout of the streams and the guarantees of the reader.
+//!
+//! # Task directory
+//!
+//! ```text
+//! TASK_DIR/
+//!   out/00000000000000000000  main stream (stdout and stderr combined, or stdout alone):
+//!   out/00000000000001048576  segment files named by their first logical byte offset
+//!   err/...                   stderr stream, only with StderrMode::Separate
+//!   control                   FIFO: orders to the shim (terminate, kill, close stdin)
+//!   stdin                     FIFO: the command's stdin, only with StdinMode::Pipe
+//!   pids.json                 process ids and start times, written once the command started
+//!   status.json               the exit record, written last
+//!   shim.log                  the shim's own diagnostics
+//! ```
+
+pub mod output;
+pub mod proc;
+mod request;
+mod runtime;
+pub mod shim;
+mod status;
+pub mod stdin;
+mod sys;
+mod time;
+mod wire;
+
+pub use output::{GrepLine, GrepResult, Growth, OutputChunk, OutputCounters, OutputReader, Stream};
+pub use request::{OutputLimits, ShimProgram, SpawnRequest, StderrMode, StdinMode};
+pub use runtime::adopt::{Adopted, VanishedTask, adopt};
+pub use runtime::errors::{AdoptError, ControlError, SpawnError, StopError, WaitError};
+pub use runtime::ids::ProcessIds;
+pub use runtime::process::{TaskEnd, TaskProcess};
+pub use runtime::spawn::spawn;
+pub use status::{FailureStage, Outcome, SpawnFailure, StatusError, StopRequest, TaskStatus};
+pub use output::ReadError;
+pub use stdin::StdinError;
