@@ -41,6 +41,8 @@ impl Config {
     /// The backoff before attempt `next_attempt` (2, 3, ...): base, 2x base, 4x base ... capped.
     pub fn backoff_ms(&self, next_attempt: u32) -> u64 {
         let doublings = next_attempt.saturating_sub(2).min(32);
-        self.retry_base_ms.saturating_mul(1u64 << doublings).min(self.retry_cap_ms)
+        self.retry_base_ms
+            .saturating_mul(1u64 << doublings)
+            .min(self.retry_cap_ms)
     }
 }

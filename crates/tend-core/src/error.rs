@@ -72,12 +72,18 @@ pub enum Error {
 impl Error {
     /// An `invalid_argument` error about `field`.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::InvalidArgument { field, message: message.into() }
+        Self::InvalidArgument {
+            field,
+            message: message.into(),
+        }
     }
 
     /// A `conflict` error carrying the unchanged record.
     pub fn conflict(message: impl Into<String>, task: Option<&Task>) -> Self {
-        Self::Conflict { message: message.into(), task: task.map(|t| Box::new(t.clone())) }
+        Self::Conflict {
+            message: message.into(),
+            task: task.map(|t| Box::new(t.clone())),
+        }
     }
 
     /// The stable code of this error.

@@ -89,7 +89,16 @@ mod tests {
     fn task_ids_round_trip_and_reject_garbage() {
         assert_eq!("t12".parse::<TaskId>().unwrap(), TaskId::new(12));
         assert_eq!(TaskId::new(7).to_string(), "t7");
-        for bad in ["", "t", "12", "t012", "t-1", "x1", "t1a", "t99999999999999999999"] {
+        for bad in [
+            "",
+            "t",
+            "12",
+            "t012",
+            "t-1",
+            "x1",
+            "t1a",
+            "t99999999999999999999",
+        ] {
             assert!(bad.parse::<TaskId>().is_err(), "{bad} parsed");
         }
     }

@@ -21,18 +21,31 @@ pub fn check(engine: &Engine) -> Result<(), String> {
         let task = &stored.task;
         let id = task.id;
         if task.state.is_terminal() != task.reason.is_some() {
-            return Err(format!("{id}: state {:?} with reason {:?}", task.state, task.reason));
+            return Err(format!(
+                "{id}: state {:?} with reason {:?}",
+                task.state, task.reason
+            ));
         }
         if task.state.is_terminal() != task.finished_at.is_some() {
-            return Err(format!("{id}: state {:?} with finished_at {:?}", task.state, task.finished_at));
+            return Err(format!(
+                "{id}: state {:?} with finished_at {:?}",
+                task.state, task.finished_at
+            ));
         }
         if task.is_live() != engine.live.contains(&id) {
-            return Err(format!("{id}: live index disagrees with state {:?}", task.state));
+            return Err(format!(
+                "{id}: live index disagrees with state {:?}",
+                task.state
+            ));
         }
         if !engine.order.contains(&id) {
             return Err(format!("{id}: missing from the order index"));
         }
-        if !engine.sessions.get(&task.session).is_some_and(|s| s.tasks.contains(&id)) {
+        if !engine
+            .sessions
+            .get(&task.session)
+            .is_some_and(|s| s.tasks.contains(&id))
+        {
             return Err(format!("{id}: missing from session {}", task.session));
         }
         if task.state.holds_slot() {
@@ -53,46 +66,74 @@ pub fn check(engine: &Engine) -> Result<(), String> {
                     && matches!(d.task.state, State::Failed | State::Cancelled)
                     && !engine.restore_failures.contains(&id)
                 {
-                    return Err(format!("{id} is live but its dependency {dep} is {:?}", d.task.state));
+                    return Err(format!(
+                        "{id} is live but its dependency {dep} is {:?}",
+                        d.task.state
+                    ));
                 }
             }
         }
     }
     for ((session, key), id) in &engine.keys {
         match engine.tasks.get(id) {
-            Some(s) if s.task.is_live() && &s.task.session == session && s.task.key.as_ref() == Some(key) => {}
+            Some(s)
+                if s.task.is_live()
+                    && &s.task.session == session
+                    && s.task.key.as_ref() == Some(key) => {}
             _ => return Err(format!("key index ({session}, {key}) -> {id} is stale")),
         }
     }
     for (name, group) in &engine.groups {
         let held = running.get(name.as_str()).copied().unwrap_or(0);
         if group.running != held {
-            return Err(format!("group {name}: {} slots counted, {held} held", group.running));
+            return Err(format!(
+                "group {name}: {} slots counted, {held} held",
+                group.running
+            ));
         }
         let waiting = pending.get(name.as_str()).copied().unwrap_or(0);
         if group.pending != waiting {
-            return Err(format!("group {name}: {} pending counted, {waiting} pending", group.pending));
+            return Err(format!(
+                "group {name}: {} pending counted, {waiting} pending",
+                group.pending
+            ));
         }
         for id in &group.ready {
-            if engine.tasks.get(id).is_none_or(|s| s.task.state != State::Pending) {
-                return Err(format!("group {name}: ready queue holds {id}, which is not pending"));
+            if engine
+                .tasks
+                .get(id)
+                .is_none_or(|s| s.task.state != State::Pending)
+            {
+                return Err(format!(
+                    "group {name}: ready queue holds {id}, which is not pending"
+                ));
             }
         }
     }
     for (name, index) in &engine.sessions {
         let live = live_per_session.get(name.as_str()).copied().unwrap_or(0);
         if index.live != live {
-            return Err(format!("session {name}: {} live counted, {live} live", index.live));
+            return Err(format!(
+                "session {name}: {} live counted, {live} live",
+                index.live
+            ));
         }
     }
     for (task, notification) in &engine.unacked_tasks {
         let Some(stored) = engine.tasks.get(task) else {
-            return Err(format!("unacknowledged notification {notification} for evicted {task}"));
+            return Err(format!(
+                "unacknowledged notification {notification} for evicted {task}"
+            ));
         };
-        if !engine.outbox.get(&stored.task.session).is_some_and(|o| o.contains_key(notification))
+        if !engine
+            .outbox
+            .get(&stored.task.session)
+            .is_some_and(|o| o.contains_key(notification))
             && !engine.outbox.values().any(|o| o.contains_key(notification))
         {
-            return Err(format!("{task}: notification {notification} is not in any outbox"));
+            return Err(format!(
+                "{task}: notification {notification} is not in any outbox"
+            ));
         }
     }
     let mut expected = engine.events.front().map(|e| e.seq);
@@ -105,7 +146,10 @@ pub fn check(engine: &Engine) -> Result<(), String> {
     if let Some(next) = expected
         && next != engine.seq.next_event
     {
-        return Err(format!("event log ends at {next} but the sequence is {}", engine.seq.next_event));
+        return Err(format!(
+            "event log ends at {next} but the sequence is {}",
+            engine.seq.next_event
+        ));
     }
     Ok(())
 }

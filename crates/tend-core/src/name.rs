@@ -14,7 +14,10 @@ fn validate_name(field: &'static str, value: &str) -> Result<(), Error> {
         return Err(Error::invalid(field, "must not be empty"));
     }
     if value.len() > MAX_NAME_BYTES {
-        return Err(Error::invalid(field, format!("is longer than {MAX_NAME_BYTES} bytes")));
+        return Err(Error::invalid(
+            field,
+            format!("is longer than {MAX_NAME_BYTES} bytes"),
+        ));
     }
     if let Some(bad) = value.bytes().find(|&b| !is_name_byte(b)) {
         return Err(Error::invalid(
@@ -44,7 +47,10 @@ pub fn validate_key(value: &str) -> Result<(), Error> {
         return Err(Error::invalid("key", "must not be empty"));
     }
     if value.len() > MAX_KEY_BYTES {
-        return Err(Error::invalid("key", format!("is longer than {MAX_KEY_BYTES} bytes")));
+        return Err(Error::invalid(
+            "key",
+            format!("is longer than {MAX_KEY_BYTES} bytes"),
+        ));
     }
     if value.chars().any(char::is_control) {
         return Err(Error::invalid("key", "must not contain control characters"));

@@ -158,7 +158,10 @@ impl Reason {
 
     /// Whether a shell task failing for this reason may be retried.
     pub const fn is_retryable(self) -> bool {
-        matches!(self, Self::Exited | Self::Signaled | Self::TimedOut | Self::Stale | Self::Lost)
+        matches!(
+            self,
+            Self::Exited | Self::Signaled | Self::TimedOut | Self::Stale | Self::Lost
+        )
     }
 }
 

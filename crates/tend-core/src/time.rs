@@ -22,7 +22,11 @@ impl Timestamp {
 
     /// This instant plus `ms` milliseconds, saturating.
     pub const fn plus_ms(self, ms: u64) -> Self {
-        let ms = if ms > i64::MAX as u64 { i64::MAX } else { ms as i64 };
+        let ms = if ms > i64::MAX as u64 {
+            i64::MAX
+        } else {
+            ms as i64
+        };
         Self(self.0.saturating_add(ms))
     }
 
@@ -41,7 +45,9 @@ impl Timestamp {
 
     /// Parses an RFC 3339 timestamp.
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
-        s.parse::<jiff::Timestamp>().ok().map(|ts| Self(ts.as_millisecond()))
+        s.parse::<jiff::Timestamp>()
+            .ok()
+            .map(|ts| Self(ts.as_millisecond()))
     }
 }
 

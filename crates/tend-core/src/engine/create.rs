@@ -21,9 +21,10 @@ const MAX_AFTER: usize = 1000;
 pub(crate) fn validate_duration(field: &'static str, value: Option<u64>) -> Result<(), Error> {
     match value {
         Some(0) => Err(Error::invalid(field, "must be at least 1 ms")),
-        Some(ms) if ms > MAX_DURATION_MS => {
-            Err(Error::invalid(field, format!("must be at most {MAX_DURATION_MS} ms (365 days)")))
-        }
+        Some(ms) if ms > MAX_DURATION_MS => Err(Error::invalid(
+            field,
+            format!("must be at most {MAX_DURATION_MS} ms (365 days)"),
+        )),
         _ => Ok(()),
     }
 }
@@ -59,12 +60,18 @@ impl Engine {
         }
         if let Some(child) = &request.child_session {
             validate_session(child).map_err(|_| {
-                Error::invalid("child_session", format!("{child:?} is not a valid session name"))
+                Error::invalid(
+                    "child_session",
+                    format!("{child:?} is not a valid session name"),
+                )
             })?;
         }
         if let Some(name) = &request.name {
             if name.len() > MAX_NAME_BYTES {
-                return Err(Error::invalid("name", format!("is longer than {MAX_NAME_BYTES} bytes")));
+                return Err(Error::invalid(
+                    "name",
+                    format!("is longer than {MAX_NAME_BYTES} bytes"),
+                ));
             }
             if name.contains('\0') {
                 return Err(Error::invalid("name", "must not contain NUL"));
@@ -114,25 +121,37 @@ impl Engine {
             if request.command.is_some() || request.cwd.is_some() || !request.env.is_empty() {
                 return Err(Error::invalid(
                     "kind",
-                    format!("a {} task takes no command, cwd or env", request.kind.as_str()),
+                    format!(
+                        "a {} task takes no command, cwd or env",
+                        request.kind.as_str()
+                    ),
                 ));
             }
             if request.stdin == StdinMode::Pipe {
                 return Err(Error::invalid("stdin", "only shell tasks have stdin"));
             }
             if request.max_attempts.is_some_and(|n| n > 1) {
-                return Err(Error::invalid("max_attempts", "only shell tasks are retried"));
+                return Err(Error::invalid(
+                    "max_attempts",
+                    "only shell tasks are retried",
+                ));
             }
             if request.name.as_deref().is_none_or(str::is_empty) {
                 return Err(Error::invalid("name", "an external task needs a name"));
             }
         }
         if request.after.len() > MAX_AFTER {
-            return Err(Error::invalid("after", format!("lists more than {MAX_AFTER} tasks")));
+            return Err(Error::invalid(
+                "after",
+                format!("lists more than {MAX_AFTER} tasks"),
+            ));
         }
         for &dep in &request.after {
             if !self.was_issued(dep) {
-                return Err(Error::invalid("after", format!("task {dep} was never issued")));
+                return Err(Error::invalid(
+                    "after",
+                    format!("task {dep} was never issued"),
+                ));
             }
             if !self.tasks.contains_key(&dep) {
                 return Err(Error::invalid("after", format!("task {dep} has expired")));
@@ -140,10 +159,16 @@ impl Engine {
         }
         if let Some(parent) = request.parent {
             if !self.was_issued(parent) {
-                return Err(Error::invalid("parent", format!("task {parent} was never issued")));
+                return Err(Error::invalid(
+                    "parent",
+                    format!("task {parent} was never issued"),
+                ));
             }
             if !self.tasks.contains_key(&parent) {
-                return Err(Error::invalid("parent", format!("task {parent} has expired")));
+                return Err(Error::invalid(
+                    "parent",
+                    format!("task {parent} has expired"),
+                ));
             }
         }
         Ok(())
@@ -160,7 +185,10 @@ impl Engine {
             && let Some(&existing) = self.keys.get(&(request.session.clone(), key.clone()))
         {
             let task = Box::new(self.tasks[&existing].task.clone());
-            return Ok(Reply::Created { created: false, task });
+            return Ok(Reply::Created {
+                created: false,
+                task,
+            });
         }
 
         let id = TaskId::new(self.seq.next_task);
@@ -213,7 +241,10 @@ impl Engine {
             stderr: request.stderr,
             queue_timeout_ms: request.queue_timeout_ms,
         };
-        let run = RunState { pending_since: Some(now), ..RunState::default() };
+        let run = RunState {
+            pending_since: Some(now),
+            ..RunState::default()
+        };
         self.tasks.insert(id, StoredTask { task, spec, run });
         self.order.insert(id);
         self.live.insert(id);
@@ -252,6 +283,9 @@ impl Engine {
             self.make_ready(id, fx);
         }
         let task = Box::new(self.tasks[&id].task.clone());
-        Ok(Reply::Created { created: true, task })
+        Ok(Reply::Created {
+            created: true,
+            task,
+        })
     }
 }

@@ -3,10 +3,10 @@
 use crate::effect::{Action, Reply, Signal};
 use crate::error::Error;
 use crate::event::EventKind;
+use crate::id::NotificationId;
 use crate::id::TaskId;
 use crate::input::StopCause;
 use crate::notification::{Notification, NotificationKind};
-use crate::id::NotificationId;
 use crate::spec::StopState;
 use crate::task::{Reason, State};
 use crate::time::Timestamp;
@@ -24,7 +24,9 @@ pub(crate) struct Ending {
 impl Engine {
     /// Puts a pending task whose dependencies are met into its group's FIFO queue.
     pub(crate) fn make_ready(&mut self, id: TaskId, fx: &mut Fx) {
-        let Some(stored) = self.tasks.get(&id) else { return };
+        let Some(stored) = self.tasks.get(&id) else {
+            return;
+        };
         if stored.task.state != State::Pending || stored.run.retry_at.is_some() {
             return;
         }
@@ -32,7 +34,11 @@ impl Engine {
             return;
         }
         let group = stored.task.group.clone();
-        self.groups.entry(group.clone()).or_default().ready.insert(id);
+        self.groups
+            .entry(group.clone())
+            .or_default()
+            .ready
+            .insert(id);
         fx.schedule.insert(group);
     }
 
@@ -40,11 +46,15 @@ impl Engine {
     pub(crate) fn run_schedule(&mut self, now: Timestamp, fx: &mut Fx) {
         while let Some(name) = fx.schedule.pop_first() {
             loop {
-                let Some(group) = self.groups.get_mut(&name) else { break };
+                let Some(group) = self.groups.get_mut(&name) else {
+                    break;
+                };
                 if group.limit != 0 && group.running >= group.limit {
                     break;
                 }
-                let Some(id) = group.ready.pop_first() else { break };
+                let Some(id) = group.ready.pop_first() else {
+                    break;
+                };
                 group.running += 1;
                 group.pending -= 1;
                 self.start(id, now, fx);
@@ -54,7 +64,9 @@ impl Engine {
 
     /// Pending → running, holding a slot already taken by the caller.
     fn start(&mut self, id: TaskId, now: Timestamp, fx: &mut Fx) {
-        let Some(stored) = self.tasks.get_mut(&id) else { return };
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return;
+        };
         stored.task.state = State::Running;
         stored.task.started_at = Some(now);
         stored.task.pid = None;
@@ -67,7 +79,9 @@ impl Engine {
         let attempt = stored.task.attempt;
         self.touch(id, now, fx);
         if shell {
-            fx.actions.push(Action::Spawn { task: Box::new(self.tasks[&id].clone()) });
+            fx.actions.push(Action::Spawn {
+                task: Box::new(self.tasks[&id].clone()),
+            });
         } else {
             self.emit(id, EventKind::Started { attempt, pid: None }, now, fx);
         }
@@ -114,7 +128,11 @@ impl Engine {
             }
             let dependents = self.dependents.remove(&id).unwrap_or_default();
             for dependent in dependents {
-                if self.tasks.get(&dependent).is_none_or(|d| d.task.state != State::Pending) {
+                if self
+                    .tasks
+                    .get(&dependent)
+                    .is_none_or(|d| d.task.state != State::Pending)
+                {
                     continue;
                 }
                 if state == State::Completed {
@@ -127,7 +145,12 @@ impl Engine {
                         self.make_ready(dependent, fx);
                     }
                 } else {
-                    work.push((dependent, State::Failed, Reason::DependencyFailed, Ending::default()));
+                    work.push((
+                        dependent,
+                        State::Failed,
+                        Reason::DependencyFailed,
+                        Ending::default(),
+                    ));
                 }
             }
         }
@@ -143,7 +166,9 @@ impl Engine {
         now: Timestamp,
         fx: &mut Fx,
     ) -> bool {
-        let Some(stored) = self.tasks.get_mut(&id) else { return false };
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return false;
+        };
         let previous = stored.task.state;
         if previous.is_terminal() {
             return false;
@@ -199,7 +224,14 @@ impl Engine {
         };
         self.unacked_tasks.insert(id, notification.id);
         self.queue_notification(notification, fx);
-        self.emit(id, EventKind::Finished { task: Box::new(record) }, now, fx);
+        self.emit(
+            id,
+            EventKind::Finished {
+                task: Box::new(record),
+            },
+            now,
+            fx,
+        );
         self.arm(id, TimerKind::Evict);
 
         let session = self.sessions.entry(session_name.clone()).or_default();
@@ -208,7 +240,9 @@ impl Engine {
         if session.live == 0 {
             let finished = std::mem::take(&mut session.finished_since_summary);
             let text = text::all_finished(
-                finished.iter().filter_map(|t| self.tasks.get(t).map(|s| &s.task)),
+                finished
+                    .iter()
+                    .filter_map(|t| self.tasks.get(t).map(|s| &s.task)),
             );
             let summary = Notification {
                 id: self.next_notification_id(),
@@ -253,7 +287,9 @@ impl Engine {
         now: Timestamp,
         fx: &mut Fx,
     ) -> bool {
-        let Some(stored) = self.tasks.get_mut(&id) else { return false };
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return false;
+        };
         let task = &mut stored.task;
         if !task.kind.is_shell() || !reason.is_retryable() || task.attempt >= task.max_attempts {
             return false;
@@ -318,7 +354,9 @@ impl Engine {
         for &id in &live {
             self.stop_task(id, StopCause::Shutdown, grace, now, fx);
         }
-        let tasks = live.iter().filter_map(|id| self.tasks.get(id).map(|s| s.task.clone()));
+        let tasks = live
+            .iter()
+            .filter_map(|id| self.tasks.get(id).map(|s| s.task.clone()));
         Ok(Reply::Tasks(tasks.collect()))
     }
 
@@ -342,7 +380,11 @@ impl Engine {
         now: Timestamp,
         fx: &mut Fx,
     ) {
-        let descendants = if cause.is_cancel() { self.live_descendants(id) } else { Vec::new() };
+        let descendants = if cause.is_cancel() {
+            self.live_descendants(id)
+        } else {
+            Vec::new()
+        };
         self.stop_task(id, cause, grace, now, fx);
         for child in descendants {
             self.stop_task(child, StopCause::ParentCancelled, grace, now, fx);
@@ -360,7 +402,9 @@ impl Engine {
         now: Timestamp,
         fx: &mut Fx,
     ) {
-        let Some(stored) = self.tasks.get_mut(&id) else { return };
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return;
+        };
         let deadline = now.plus_ms(grace);
         let shell = stored.task.kind.is_shell();
         match stored.task.state {
@@ -370,7 +414,9 @@ impl Engine {
                 self.finish(id, state, reason, now, fx);
             }
             State::CancelRequested => {
-                let Some(stop) = stored.run.stop.as_mut() else { return };
+                let Some(stop) = stored.run.stop.as_mut() else {
+                    return;
+                };
                 if deadline < stop.deadline && !stop.killed {
                     stop.deadline = deadline;
                     self.touch(id, now, fx);
@@ -387,11 +433,26 @@ impl Engine {
                     return;
                 }
                 stored.task.state = State::CancelRequested;
-                stored.run.stop = Some(StopState { cause, deadline, killed: false });
+                stored.run.stop = Some(StopState {
+                    cause,
+                    deadline,
+                    killed: false,
+                });
                 self.touch(id, now, fx);
-                self.emit(id, EventKind::StateChanged { from, to: State::CancelRequested }, now, fx);
+                self.emit(
+                    id,
+                    EventKind::StateChanged {
+                        from,
+                        to: State::CancelRequested,
+                    },
+                    now,
+                    fx,
+                );
                 if shell {
-                    fx.actions.push(Action::Signal { id, signal: Signal::Term });
+                    fx.actions.push(Action::Signal {
+                        id,
+                        signal: Signal::Term,
+                    });
                 }
                 self.arm(id, TimerKind::StopDeadline);
                 if shell && grace == 0 {
@@ -403,13 +464,20 @@ impl Engine {
 
     /// The stop's grace ran out: SIGKILL for shell tasks, a forced end for external ones.
     pub(crate) fn stop_deadline(&mut self, id: TaskId, now: Timestamp, fx: &mut Fx) {
-        let Some(stored) = self.tasks.get_mut(&id) else { return };
-        let Some(stop) = stored.run.stop.as_mut() else { return };
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return;
+        };
+        let Some(stop) = stored.run.stop.as_mut() else {
+            return;
+        };
         if stored.task.kind.is_shell() {
             if !stop.killed {
                 stop.killed = true;
                 self.touch(id, now, fx);
-                fx.actions.push(Action::Signal { id, signal: Signal::Kill });
+                fx.actions.push(Action::Signal {
+                    id,
+                    signal: Signal::Kill,
+                });
             }
         } else {
             let (state, reason) = stop.cause.outcome();

@@ -100,7 +100,11 @@ impl Engine {
             outbox: HashMap::new(),
             unacked_tasks: HashMap::new(),
             events: VecDeque::new(),
-            seq: Sequences { next_task: 1, next_event: 1, next_notification: 1 },
+            seq: Sequences {
+                next_task: 1,
+                next_event: 1,
+                next_notification: 1,
+            },
             restore_failures: Vec::new(),
         };
         let limits = engine.config.groups.clone();
@@ -132,9 +136,11 @@ impl Engine {
             Input::ProcessExited { id, outcome } => {
                 self.process_exited(id, outcome, now, &mut fx)?
             }
-            Input::OutputGrew { id, total_bytes, dropped_bytes } => {
-                self.output_grew(id, total_bytes, dropped_bytes, now, &mut fx)?
-            }
+            Input::OutputGrew {
+                id,
+                total_bytes,
+                dropped_bytes,
+            } => self.output_grew(id, total_bytes, dropped_bytes, now, &mut fx)?,
             Input::TimerFired => {
                 self.fire_timers(now, &mut fx);
                 Reply::Done
@@ -155,7 +161,12 @@ impl Engine {
         let reply = self.refresh_reply(reply);
         let next_timer = self.next_timer();
         let sequences = self.seq;
-        Ok(fx.into_step(reply, |id| self.tasks.get(&id).cloned(), sequences, next_timer))
+        Ok(fx.into_step(
+            reply,
+            |id| self.tasks.get(&id).cloned(),
+            sequences,
+            next_timer,
+        ))
     }
 
     /// Replies carry records as they are at the end of the step.
@@ -165,11 +176,14 @@ impl Engine {
             None => task,
         };
         match reply {
-            Reply::Created { created, task } => Reply::Created { created, task: fresh(task) },
+            Reply::Created { created, task } => Reply::Created {
+                created,
+                task: fresh(task),
+            },
             Reply::Task(task) => Reply::Task(fresh(task)),
-            Reply::Tasks(tasks) => Reply::Tasks(
-                tasks.into_iter().map(|t| *fresh(Box::new(t))).collect(),
-            ),
+            Reply::Tasks(tasks) => {
+                Reply::Tasks(tasks.into_iter().map(|t| *fresh(Box::new(t))).collect())
+            }
             other @ (Reply::Done | Reply::Group(_)) => other,
         }
     }
@@ -194,7 +208,13 @@ impl Engine {
             Some(stored) => stored.task.session.clone(),
             None => return,
         };
-        let event = Event { seq: self.seq.next_event, at: now, task_id: id, session, kind };
+        let event = Event {
+            seq: self.seq.next_event,
+            at: now,
+            task_id: id,
+            session,
+            kind,
+        };
         self.seq.next_event += 1;
         self.events.push_back(event.clone());
         fx.events.push(event);

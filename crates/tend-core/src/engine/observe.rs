@@ -18,7 +18,10 @@ impl Engine {
     fn shell_entry(&self, id: TaskId) -> Result<&crate::spec::StoredTask, Error> {
         let stored = self.entry(id)?;
         if !stored.task.kind.is_shell() {
-            return Err(Error::invalid("id", format!("task {id} is not a shell task")));
+            return Err(Error::invalid(
+                "id",
+                format!("task {id} is not a shell task"),
+            ));
         }
         Ok(stored)
     }
@@ -41,12 +44,26 @@ impl Engine {
             stored.task.pid = Some(pid);
         }
         self.touch(id, now, fx);
-        self.emit(id, EventKind::Started { attempt, pid: Some(pid) }, now, fx);
+        self.emit(
+            id,
+            EventKind::Started {
+                attempt,
+                pid: Some(pid),
+            },
+            now,
+            fx,
+        );
         if let Some(stop) = stop {
             // A stop arrived before the process was known: make sure it reaches the process.
-            fx.actions.push(Action::Signal { id, signal: Signal::Term });
+            fx.actions.push(Action::Signal {
+                id,
+                signal: Signal::Term,
+            });
             if stop.killed {
-                fx.actions.push(Action::Signal { id, signal: Signal::Kill });
+                fx.actions.push(Action::Signal {
+                    id,
+                    signal: Signal::Kill,
+                });
             }
         }
         Ok(Reply::Done)
@@ -63,7 +80,10 @@ impl Engine {
         if !matches!(stored.task.state, State::Running | State::CancelRequested) {
             return Ok(Reply::Done);
         }
-        let ending = Ending { summary: Some(message), ..Ending::default() };
+        let ending = Ending {
+            summary: Some(message),
+            ..Ending::default()
+        };
         self.finish_with(id, State::Failed, Reason::SpawnFailed, ending, now, fx);
         Ok(Reply::Done)
     }
@@ -88,10 +108,19 @@ impl Engine {
                 } else {
                     (State::Failed, Reason::Exited)
                 };
-                (Ending { exit_code: Some(code), ..Ending::default() }, natural)
+                (
+                    Ending {
+                        exit_code: Some(code),
+                        ..Ending::default()
+                    },
+                    natural,
+                )
             }
             ExitOutcome::Signaled(signal) => (
-                Ending { signal: Some(signal), ..Ending::default() },
+                Ending {
+                    signal: Some(signal),
+                    ..Ending::default()
+                },
                 (State::Failed, Reason::Signaled),
             ),
             ExitOutcome::Lost => (Ending::default(), (State::Failed, Reason::Lost)),
@@ -113,7 +142,9 @@ impl Engine {
         fx: &mut Fx,
     ) -> Result<Reply, Error> {
         self.shell_entry(id)?;
-        let Some(stored) = self.tasks.get_mut(&id) else { return Ok(Reply::Done) };
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return Ok(Reply::Done);
+        };
         let counters = stored.task.output.get_or_insert_default();
         if total_bytes <= counters.total_bytes {
             return Ok(Reply::Done);
@@ -136,7 +167,10 @@ impl Engine {
         let id = report.id;
         let stored = self.entry(id)?;
         if stored.task.kind.is_shell() {
-            return Err(Error::invalid("id", format!("task {id} is a shell task; progress is for external tasks")));
+            return Err(Error::invalid(
+                "id",
+                format!("task {id} is a shell task; progress is for external tasks"),
+            ));
         }
         if let Some(message) = &report.message
             && message.len() > MAX_MESSAGE_BYTES
@@ -150,7 +184,10 @@ impl Engine {
             Some(other) => {
                 return Err(Error::invalid(
                     "state",
-                    format!("{} is not a progress state; use running or waiting", other.as_str()),
+                    format!(
+                        "{} is not a progress state; use running or waiting",
+                        other.as_str()
+                    ),
                 ));
             }
         };
@@ -171,9 +208,14 @@ impl Engine {
             State::Pending | State::CancelRequested => current,
             State::Running | State::Waiting => wanted.unwrap_or(current),
         };
-        let Some(stored) = self.tasks.get_mut(&id) else { return Ok(Reply::Done) };
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return Ok(Reply::Done);
+        };
         if let Some(message) = report.message.clone() {
-            stored.task.progress = Some(Progress { message, updated_at: now });
+            stored.task.progress = Some(Progress {
+                message,
+                updated_at: now,
+            });
         }
         stored.task.state = next;
         if next.holds_slot() {
@@ -181,9 +223,25 @@ impl Engine {
         }
         self.touch(id, now, fx);
         if next != current {
-            self.emit(id, EventKind::StateChanged { from: current, to: next }, now, fx);
+            self.emit(
+                id,
+                EventKind::StateChanged {
+                    from: current,
+                    to: next,
+                },
+                now,
+                fx,
+            );
         }
-        self.emit(id, EventKind::Progress { message: report.message, state: next }, now, fx);
+        self.emit(
+            id,
+            EventKind::Progress {
+                message: report.message,
+                state: next,
+            },
+            now,
+            fx,
+        );
         Ok(Reply::Task(Box::new(self.tasks[&id].task.clone())))
     }
 
@@ -220,11 +278,17 @@ impl Engine {
             other => {
                 return Err(Error::invalid(
                     "state",
-                    format!("{} is not terminal; use completed, failed or cancelled", other.as_str()),
+                    format!(
+                        "{} is not terminal; use completed, failed or cancelled",
+                        other.as_str()
+                    ),
                 ));
             }
         };
-        let ending = Ending { summary: request.summary, ..Ending::default() };
+        let ending = Ending {
+            summary: request.summary,
+            ..Ending::default()
+        };
         self.finish_with(id, state, reason, ending, now, fx);
         Ok(Reply::Task(Box::new(self.tasks[&id].task.clone())))
     }

@@ -69,14 +69,15 @@ impl Engine {
 
     /// Records matching `filter`, oldest first.
     pub fn list(&self, filter: &ListFilter) -> Vec<&Task> {
-        let ids: Box<dyn DoubleEndedIterator<Item = &TaskId>> = match (&filter.session, filter.active) {
-            (Some(session), _) => match self.sessions.get(session) {
-                Some(index) => Box::new(index.tasks.iter()),
-                None => Box::new(std::iter::empty()),
-            },
-            (None, true) => Box::new(self.live.iter()),
-            (None, false) => Box::new(self.order.iter()),
-        };
+        let ids: Box<dyn DoubleEndedIterator<Item = &TaskId>> =
+            match (&filter.session, filter.active) {
+                (Some(session), _) => match self.sessions.get(session) {
+                    Some(index) => Box::new(index.tasks.iter()),
+                    None => Box::new(std::iter::empty()),
+                },
+                (None, true) => Box::new(self.live.iter()),
+                (None, false) => Box::new(self.order.iter()),
+            };
         let limit = filter.limit.unwrap_or(usize::MAX);
         let mut out: Vec<&Task> = ids
             .rev()
@@ -114,12 +115,18 @@ impl Engine {
 
     /// Every known group, by name.
     pub fn groups(&self) -> Vec<GroupStatus> {
-        self.groups.keys().map(|name| self.group_status(name)).collect()
+        self.groups
+            .keys()
+            .map(|name| self.group_status(name))
+            .collect()
     }
 
     /// A session's unacknowledged notifications, oldest first.
     pub fn notifications(&self, session: &str) -> Vec<&Notification> {
-        self.outbox.get(session).map(|o| o.values().collect()).unwrap_or_default()
+        self.outbox
+            .get(session)
+            .map(|o| o.values().collect())
+            .unwrap_or_default()
     }
 
     /// Every unacknowledged notification (for snapshots).
@@ -138,10 +145,16 @@ impl Engine {
         let last = self.seq.next_event - 1;
         let oldest = self.events.front().map_or(self.seq.next_event, |e| e.seq);
         if after + 1 < oldest {
-            return Err(Error::EventsExpired { after, oldest_seq: oldest });
+            return Err(Error::EventsExpired {
+                after,
+                oldest_seq: oldest,
+            });
         }
         if after >= last {
-            return Ok(EventsPage { events: Vec::new(), next_after: after.max(last) });
+            return Ok(EventsPage {
+                events: Vec::new(),
+                next_after: after.max(last),
+            });
         }
         let start = usize::try_from(after + 1 - oldest).unwrap_or(usize::MAX);
         let mut events = Vec::new();

@@ -48,7 +48,10 @@ impl Engine {
                 return Err(RestoreError::DuplicateTask { id });
             }
             if id.number() >= seq.next_task {
-                return Err(RestoreError::IdBeyondSequence { id, next: seq.next_task });
+                return Err(RestoreError::IdBeyondSequence {
+                    id,
+                    next: seq.next_task,
+                });
             }
         }
         for stored in tasks {
@@ -90,7 +93,9 @@ impl Engine {
                 match engine.tasks.get(&dep).map(|d| d.task.state) {
                     Some(State::Completed) | None => {}
                     Some(State::Failed | State::Cancelled) => doomed = true,
-                    Some(State::Pending | State::Running | State::Waiting | State::CancelRequested) => {
+                    Some(
+                        State::Pending | State::Running | State::Waiting | State::CancelRequested,
+                    ) => {
                         engine.dependents.entry(dep).or_default().push(id);
                         unmet += 1;
                     }

@@ -23,11 +23,17 @@ impl Engine {
         validate_session(&session)?;
         let task = &self.entry(id)?.task;
         if task.session == session {
-            return Err(Error::invalid("session", format!("task {id} is already in session {session}")));
+            return Err(Error::invalid(
+                "session",
+                format!("task {id} is already in session {session}"),
+            ));
         }
         if task.state.is_terminal() {
             return Err(Error::conflict(
-                format!("task {id} is {} and cannot be transferred", task.state.as_str()),
+                format!(
+                    "task {id} is {} and cannot be transferred",
+                    task.state.as_str()
+                ),
                 Some(task),
             ));
         }
@@ -45,7 +51,9 @@ impl Engine {
 
     /// Moves a live task to `to`, keeping every index true, and emits `transferred`.
     fn move_task(&mut self, id: TaskId, to: String, now: Timestamp, fx: &mut Fx) {
-        let Some(stored) = self.tasks.get_mut(&id) else { return };
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return;
+        };
         let from = std::mem::replace(&mut stored.task.session, to.clone());
         let key = stored.task.key.clone();
         if let Some(old) = self.sessions.get_mut(&from) {
@@ -72,20 +80,34 @@ impl Engine {
     ) -> Result<Reply, Error> {
         validate_session(&session)?;
         if let Some(successor) = &successor {
-            validate_session(successor)
-                .map_err(|_| Error::invalid("successor", format!("{successor:?} is not a valid session name")))?;
+            validate_session(successor).map_err(|_| {
+                Error::invalid(
+                    "successor",
+                    format!("{successor:?} is not a valid session name"),
+                )
+            })?;
             if *successor == session {
-                return Err(Error::invalid("successor", "must differ from the closed session"));
+                return Err(Error::invalid(
+                    "successor",
+                    "must differ from the closed session",
+                ));
             }
         }
         let live: Vec<TaskId> = match self.sessions.get(&session) {
-            Some(index) => index.tasks.iter().copied().filter(|id| self.live.contains(id)).collect(),
+            Some(index) => index
+                .tasks
+                .iter()
+                .copied()
+                .filter(|id| self.live.contains(id))
+                .collect(),
             None => Vec::new(),
         };
         let grace = self.config.default_grace_ms;
         let mut affected = Vec::new();
         for id in live {
-            let Some(stored) = self.tasks.get(&id) else { continue };
+            let Some(stored) = self.tasks.get(&id) else {
+                continue;
+            };
             // A task cancelled earlier in this loop as a descendant is already handled.
             if stored.task.state.is_terminal() || stored.task.session != session {
                 continue;
@@ -109,7 +131,9 @@ impl Engine {
                 }
             }
         }
-        let tasks = affected.iter().filter_map(|id| self.tasks.get(id).map(|s| s.task.clone()));
+        let tasks = affected
+            .iter()
+            .filter_map(|id| self.tasks.get(id).map(|s| s.task.clone()));
         Ok(Reply::Tasks(tasks.collect()))
     }
 
@@ -121,7 +145,9 @@ impl Engine {
         fx: &mut Fx,
     ) -> Result<Reply, Error> {
         validate_session(&session)?;
-        let Some(outbox) = self.outbox.get_mut(&session) else { return Ok(Reply::Done) };
+        let Some(outbox) = self.outbox.get_mut(&session) else {
+            return Ok(Reply::Done);
+        };
         let mut released = Vec::new();
         for id in ids {
             if let Some(notification) = outbox.remove(&id) {
@@ -152,7 +178,10 @@ impl Engine {
     ) -> Result<Reply, Error> {
         validate_group(&group)?;
         if limit > MAX_GROUP_LIMIT {
-            return Err(Error::invalid("limit", format!("must be at most {MAX_GROUP_LIMIT} (0 = unlimited)")));
+            return Err(Error::invalid(
+                "limit",
+                format!("must be at most {MAX_GROUP_LIMIT} (0 = unlimited)"),
+            ));
         }
         self.groups.entry(group.clone()).or_default().limit = limit;
         fx.group_limits.push((group.clone(), limit));
@@ -180,7 +209,9 @@ impl Engine {
     /// Removes a terminal task's record, its unacknowledged notification and its output; the id
     /// answers `expired` from now on.
     pub(crate) fn evict(&mut self, id: TaskId, now: Timestamp, fx: &mut Fx) {
-        let Some(stored) = self.tasks.get(&id) else { return };
+        let Some(stored) = self.tasks.get(&id) else {
+            return;
+        };
         if stored.task.is_live() {
             return;
         }

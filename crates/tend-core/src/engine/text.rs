@@ -19,9 +19,10 @@ pub(crate) fn task_finished(task: &Task, now: Timestamp) -> String {
     let state = task.state.as_str();
     let detail = match (task.state, task.reason) {
         (State::Completed, _) => String::new(),
-        (_, Some(Reason::Exited)) => {
-            task.exit_code.map(|c| format!(", exit {c}")).unwrap_or_default()
-        }
+        (_, Some(Reason::Exited)) => task
+            .exit_code
+            .map(|c| format!(", exit {c}"))
+            .unwrap_or_default(),
         (_, Some(Reason::Signaled)) => {
             format!(", {}", task.signal.as_deref().unwrap_or("signal"))
         }
@@ -50,7 +51,11 @@ pub(crate) fn all_finished<'a>(tasks: impl Iterator<Item = &'a Task>) -> String 
         }
     }
     let mut parts = Vec::new();
-    for (n, label) in [(completed, "completed"), (failed, "failed"), (cancelled, "cancelled")] {
+    for (n, label) in [
+        (completed, "completed"),
+        (failed, "failed"),
+        (cancelled, "cancelled"),
+    ] {
         if n > 0 {
             parts.push(format!("{n} {label}"));
         }

@@ -44,9 +44,7 @@ impl Engine {
                 Some(since.plus_ms(limit))
             }
             TimerKind::Retry => (task.state == State::Pending).then_some(run.retry_at?),
-            TimerKind::Timeout => {
-                started.then_some(task.started_at?.plus_ms(task.timeout_ms?))
-            }
+            TimerKind::Timeout => started.then_some(task.started_at?.plus_ms(task.timeout_ms?)),
             TimerKind::Idle => {
                 started.then_some(run.last_activity_at?.plus_ms(task.idle_timeout_ms?))
             }
@@ -79,7 +77,10 @@ impl Engine {
     /// The earliest instant at which a timer has work to do.
     pub(crate) fn next_timer(&self) -> Option<Timestamp> {
         let timer = self.timers.first().map(|&(at, _, _)| at);
-        let prune = self.events.front().map(|e| e.at.plus_ms(self.config.retention_ms));
+        let prune = self
+            .events
+            .front()
+            .map(|e| e.at.plus_ms(self.config.retention_ms));
         match (timer, prune) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -105,7 +106,9 @@ impl Engine {
     }
 
     fn fire(&mut self, id: TaskId, kind: TimerKind, now: Timestamp, fx: &mut Fx) {
-        let Some(stored) = self.tasks.get_mut(&id) else { return };
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return;
+        };
         let shell = stored.task.kind.is_shell();
         let grace = self.config.default_grace_ms;
         match kind {
