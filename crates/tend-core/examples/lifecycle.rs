@@ -16,11 +16,18 @@ fn created(step: &Step) -> TaskId {
 fn show(label: &str, step: &Step) {
     println!("== {label}");
     for event in &step.changes.events {
-        println!("   event {:>3} {:<13} {}", event.seq, event.kind.type_name(), event.task_id);
+        println!(
+            "   event {:>3} {:<13} {}",
+            event.seq,
+            event.kind.type_name(),
+            event.task_id
+        );
     }
     for action in &step.actions {
         match action {
-            Action::Spawn { task } => println!("   action spawn {} {:?}", task.task.id, task.task.command),
+            Action::Spawn { task } => {
+                println!("   action spawn {} {:?}", task.task.id, task.task.command)
+            }
             Action::Signal { id, signal } => println!("   action signal {id} {signal:?}"),
             Action::DeleteOutput { id } => println!("   action delete output of {id}"),
         }
@@ -38,7 +45,13 @@ fn main() -> Result<(), tend_core::Error> {
         now
     };
 
-    let step = engine.handle(Input::SetGroupLimit { group: "build".into(), limit: 1 }, tick(0))?;
+    let step = engine.handle(
+        Input::SetGroupLimit {
+            group: "build".into(),
+            limit: 1,
+        },
+        tick(0),
+    )?;
     show("group build limited to 1", &step);
 
     let mut build = CreateTask::shell("cli", ["cargo", "build"]);
@@ -57,20 +70,68 @@ fn main() -> Result<(), tend_core::Error> {
     let tests = created(&step);
     show("create tests after the second build", &step);
 
-    engine.handle(Input::ProcessStarted { id: first, pid: 101 }, tick(5))?;
-    let step = engine.handle(Input::ProcessExited { id: first, outcome: ExitOutcome::Exited(0) }, tick(900))?;
+    engine.handle(
+        Input::ProcessStarted {
+            id: first,
+            pid: 101,
+        },
+        tick(5),
+    )?;
+    let step = engine.handle(
+        Input::ProcessExited {
+            id: first,
+            outcome: ExitOutcome::Exited(0),
+        },
+        tick(900),
+    )?;
     show("first build exits 0 (second starts)", &step);
 
-    engine.handle(Input::ProcessStarted { id: second, pid: 102 }, tick(5))?;
-    let step = engine.handle(Input::ProcessExited { id: second, outcome: ExitOutcome::Exited(2) }, tick(700))?;
-    show("second build exits 2 (tests fail with dependency_failed)", &step);
+    engine.handle(
+        Input::ProcessStarted {
+            id: second,
+            pid: 102,
+        },
+        tick(5),
+    )?;
+    let step = engine.handle(
+        Input::ProcessExited {
+            id: second,
+            outcome: ExitOutcome::Exited(2),
+        },
+        tick(700),
+    )?;
+    show(
+        "second build exits 2 (tests fail with dependency_failed)",
+        &step,
+    );
 
-    let server = engine.handle(Input::Create(CreateTask::shell("cli", ["npm", "run", "dev"])), tick(10))?;
+    let server = engine.handle(
+        Input::Create(CreateTask::shell("cli", ["npm", "run", "dev"])),
+        tick(10),
+    )?;
     let server = created(&server);
-    engine.handle(Input::ProcessStarted { id: server, pid: 103 }, tick(5))?;
-    let step = engine.handle(Input::Stop { id: server, grace_ms: Some(2000) }, tick(3000))?;
+    engine.handle(
+        Input::ProcessStarted {
+            id: server,
+            pid: 103,
+        },
+        tick(5),
+    )?;
+    let step = engine.handle(
+        Input::Stop {
+            id: server,
+            grace_ms: Some(2000),
+        },
+        tick(3000),
+    )?;
     show("stop the dev server (SIGTERM now, SIGKILL in 2 s)", &step);
-    let step = engine.handle(Input::ProcessExited { id: server, outcome: ExitOutcome::Signaled("SIGTERM".into()) }, tick(20))?;
+    let step = engine.handle(
+        Input::ProcessExited {
+            id: server,
+            outcome: ExitOutcome::Signaled("SIGTERM".into()),
+        },
+        tick(20),
+    )?;
     show("dev server ended by SIGTERM", &step);
 
     println!("== tasks");

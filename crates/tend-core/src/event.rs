@@ -8,6 +8,7 @@ use crate::time::Timestamp;
 
 /// One event of the log (CONTRACT.md §5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// Position in the log; increases by one per event.
     pub seq: Seq,
@@ -25,6 +26,7 @@ pub struct Event {
 /// What an event reports. Serialised with a `type` field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum EventKind {
     /// A task was created.
     Registered {

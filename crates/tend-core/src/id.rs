@@ -103,3 +103,50 @@ mod tests {
         }
     }
 }
+
+#[cfg(feature = "schema")]
+mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    use super::{NotificationId, TaskId};
+
+    impl JsonSchema for TaskId {
+        fn inline_schema() -> bool {
+            true
+        }
+
+        fn schema_name() -> Cow<'static, str> {
+            "TaskId".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "pattern": "^t[1-9][0-9]{0,18}$",
+                "description": "a task id, t<N>",
+                "examples": ["t12"]
+            })
+        }
+    }
+
+    impl JsonSchema for NotificationId {
+        fn inline_schema() -> bool {
+            true
+        }
+
+        fn schema_name() -> Cow<'static, str> {
+            "NotificationId".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "pattern": "^n[1-9][0-9]{0,18}$",
+                "description": "a notification id, n<N>",
+                "examples": ["n7"]
+            })
+        }
+    }
+}

@@ -52,4 +52,4 @@ pub use name::{validate_group, validate_key, validate_session};
 pub use notification::{Notification, NotificationKind};
 pub use spec::{Env, RunSpec, RunState, StderrMode, StdinMode, StopState, StoredTask};
 pub use task::{ClosePolicy, Kind, OutputCounters, Progress, Reason, State, Task};
-pub use time::Timestamp;
+pub use time::{Timestamp, parse_duration};

@@ -9,6 +9,7 @@ use crate::time::Timestamp;
 /// What a notification announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum NotificationKind {
     /// One task reached its terminal state.
     TaskFinished,
@@ -18,6 +19,7 @@ pub enum NotificationKind {
 
 /// One outbox entry (CONTRACT.md §3.11). Kept until acknowledged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Notification {
     /// `n<N>`.
     pub id: NotificationId,

@@ -40,6 +40,7 @@ impl fmt::Debug for Env {
 /// Where a shell task's stdin comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum StdinMode {
     /// `/dev/null`.
     #[default]
@@ -51,6 +52,7 @@ pub enum StdinMode {
 /// Whether stderr joins stdout in one stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum StderrMode {
     /// One stream, in the order written.
     #[default]

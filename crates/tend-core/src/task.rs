@@ -8,6 +8,7 @@ use crate::time::Timestamp;
 /// What kind of work a task is: a shell command tend runs, or external work tend tracks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Kind {
     /// A command run by tend through the shim.
     Shell,
@@ -42,6 +43,7 @@ impl Kind {
 /// The lifecycle states. `completed`, `failed` and `cancelled` are terminal and absorbing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum State {
     /// Accepted, not started: waiting for a slot, for `after`, or for a retry backoff.
     Pending,
@@ -107,6 +109,7 @@ impl State {
 /// Why a task reached its terminal state (CONTRACT.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Reason {
     /// The shell command exited (0: completed, else failed).
     Exited,
@@ -168,6 +171,7 @@ impl Reason {
 /// What happens to a live task when its session closes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ClosePolicy {
     /// Runs on.
     #[default]
@@ -180,6 +184,7 @@ pub enum ClosePolicy {
 
 /// The last progress report of an external task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Progress {
     /// The reported message.
     pub message: String,
@@ -189,6 +194,7 @@ pub struct Progress {
 
 /// Output counters of a shell task's logical stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OutputCounters {
     /// Bytes written by the command, kept or not.
     pub total_bytes: u64,
@@ -198,6 +204,7 @@ pub struct OutputCounters {
 
 /// The task record exactly as clients see it (CONTRACT.md §2). It never carries the environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Task {
     /// `t<N>`, never reused.
     pub id: TaskId,

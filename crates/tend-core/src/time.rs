@@ -90,3 +90,74 @@ mod tests {
         assert_eq!(whole.to_rfc3339(), "2023-11-14T22:13:20.000Z");
     }
 }
+
+/// Parses a duration of the command line and of config.toml: a whole number followed by `ms`,
+/// `s`, `m`, `h` or `d` (`250ms`, `10s`, `5m`, `2h`, `7d`). Returns milliseconds.
+pub fn parse_duration(text: &str) -> Result<u64, crate::Error> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let invalid = || {
+        crate::Error::invalid(
+            "duration",
+            format!("{text:?} is not a duration like 250ms, 10s, 5m, 2h or 7d"),
+        )
+    };
+    let value: u64 = digits.parse().map_err(|_| invalid())?;
+    let scale: u64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(invalid()),
+    };
+    value.checked_mul(scale).ok_or_else(invalid)
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::parse_duration;
+
+    #[test]
+    fn parses_every_unit_and_rejects_the_rest() {
+        assert_eq!(parse_duration("250ms").unwrap(), 250);
+        assert_eq!(parse_duration("10s").unwrap(), 10_000);
+        assert_eq!(parse_duration("5m").unwrap(), 300_000);
+        assert_eq!(parse_duration("2h").unwrap(), 7_200_000);
+        assert_eq!(parse_duration("7d").unwrap(), 604_800_000);
+        for bad in [
+            "",
+            "10",
+            "s",
+            "-1s",
+            "1.5s",
+            "10 s",
+            "3w",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} parsed");
+        }
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Timestamp {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date-time",
+            "description": "RFC 3339 UTC with milliseconds"
+        })
+    }
+}

@@ -143,6 +143,9 @@ fn policy(n: u8) -> ClosePolicy {
     }
 }
 
+/// What a terminal record says: state, reason, exit code, signal.
+type Outcome = (State, Option<Reason>, Option<i32>, Option<String>);
+
 /// The test's view of the world: what a runtime and a client would have observed.
 #[derive(Default)]
 struct World {
@@ -150,7 +153,7 @@ struct World {
     issued: Vec<TaskId>,
     /// Spawn actions not yet answered with started/failed.
     spawned: Vec<TaskId>,
-    terminal: HashMap<TaskId, (State, Option<Reason>, Option<i32>, Option<String>)>,
+    terminal: HashMap<TaskId, Outcome>,
     finished_events: HashMap<TaskId, u32>,
     finished_notifications: HashMap<TaskId, u32>,
     last_seq: u64,

@@ -45,21 +45,22 @@ impl Engine {
     /// Starts ready tasks in every group marked for scheduling, in FIFO order, while slots last.
     pub(crate) fn run_schedule(&mut self, now: Timestamp, fx: &mut Fx) {
         while let Some(name) = fx.schedule.pop_first() {
-            loop {
-                let Some(group) = self.groups.get_mut(&name) else {
-                    break;
-                };
-                if group.limit != 0 && group.running >= group.limit {
-                    break;
-                }
-                let Some(id) = group.ready.pop_first() else {
-                    break;
-                };
-                group.running += 1;
-                group.pending -= 1;
+            while let Some(id) = self.take_slot(&name) {
                 self.start(id, now, fx);
             }
         }
+    }
+
+    /// Takes a slot of `name` for the first ready task, if the limit allows.
+    fn take_slot(&mut self, name: &str) -> Option<TaskId> {
+        let group = self.groups.get_mut(name)?;
+        if group.limit != 0 && group.running >= group.limit {
+            return None;
+        }
+        let id = group.ready.pop_first()?;
+        group.running += 1;
+        group.pending -= 1;
+        Some(id)
     }
 
     /// Pending → running, holding a slot already taken by the caller.
@@ -126,6 +127,13 @@ impl Engine {
             if !done {
                 continue;
             }
+            if state == State::Cancelled {
+                // Whatever cancelled it, its live descendants do not outlive it.
+                let grace = self.config.default_grace_ms;
+                for child in self.live_descendants(id) {
+                    self.stop_task(child, StopCause::ParentCancelled, grace, now, fx);
+                }
+            }
             let dependents = self.dependents.remove(&id).unwrap_or_default();
             for dependent in dependents {
                 if self
@@ -187,6 +195,7 @@ impl Engine {
         stored.run.retry_at = None;
         stored.run.pending_since = None;
         stored.run.evict_at = Some(now.plus_ms(self.config.retention_ms));
+        stored.task.updated_at = now;
         let group_name = stored.task.group.clone();
         let session_name = stored.task.session.clone();
         let key = stored.task.key.clone();
@@ -417,6 +426,11 @@ impl Engine {
                 let Some(stop) = stored.run.stop.as_mut() else {
                     return;
                 };
+                if cause.is_cancel() && !stop.cause.is_cancel() {
+                    // A stop request outranks a timeout under way: the task is not retried.
+                    stop.cause = cause;
+                    fx.touch(id);
+                }
                 if deadline < stop.deadline && !stop.killed {
                     stop.deadline = deadline;
                     self.touch(id, now, fx);

@@ -184,7 +184,8 @@ impl Engine {
             Reply::Tasks(tasks) => {
                 Reply::Tasks(tasks.into_iter().map(|t| *fresh(Box::new(t))).collect())
             }
-            other @ (Reply::Done | Reply::Group(_)) => other,
+            Reply::Group(status) => Reply::Group(self.group_status(&status.name)),
+            Reply::Done => Reply::Done,
         }
     }
 

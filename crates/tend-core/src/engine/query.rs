@@ -36,6 +36,7 @@ impl ListFilter {
 
 /// A group's status (`GET /v1/groups`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupStatus {
     /// The group.
     pub name: String,
@@ -49,6 +50,7 @@ pub struct GroupStatus {
 
 /// A page of replayed events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventsPage {
     /// The events, in order.
     pub events: Vec<Event>,
