@@ -18,6 +18,14 @@
 //! before that end is closed (bounded to 10 s), so the pidfd can never refer to a reused pid.
 //! The entry point is [`shim::main`]; the `tend` binary must call it before it starts any thread.
 //!
+//! Passing the configuration on stdin keeps the task's environment out of argv (visible in
+//! `ps`) and off the disk. Thanks to the double fork the runtime never has to reap a shim: the
+//! shim is reparented to init (or to the nearest subreaper ancestor, e.g. `systemd --user`),
+//! which reaps it. The runtime notices a shim's end through a pidfd ([`TaskProcess`] implements
+//! `AsFd`, for tokio's `AsyncFd`) or with [`TaskProcess::wait_exit`]; no polling. One shim runs
+//! in a task directory at a time; a retried attempt is spawned into the same directory once the
+//! previous shim ended, and its output continues the same streams.
+//!
 //! # The command's environment
 //!
 //! The command runs in its own process group (pgid = its pid) inside the shim's session, with
@@ -55,7 +63,14 @@
 //! A stop ([`TaskProcess::stop`]) sends SIGTERM to the command's group through the shim, waits
 //! for the grace period, then asks the shim to kill the group and every descendant at once (the
 //! same sweep as above). The exit recorded is what actually ended the command: exit 0 after a
-//! graceful SIGTERM, or `SIGKILL` after the grace period.
+//! graceful SIGTERM, or `SIGKILL` after the grace period. Descendants that left the group get no
+//! SIGTERM; they are killed by the final sweep. The runtime never signals a pid itself: orders go
+//! through the task's FIFO to the shim, which signals only its own unreaped children (whose pids
+//! cannot have been reused) and the group of a leader it has not reaped yet.
+//!
+//! If the shim itself is killed, nothing records the exit: [`adopt`] then answers
+//! [`Adopted::Vanished`] (the task is `lost`), and [`VanishedTask::kill_leftovers`] ends what is
+//! left of the command after checking start times.
 //!
 //! # Output on disk
 //!
@@ -74,9 +89,13 @@
 //!   status.json               the exit record, written last
 //!   shim.log                  the shim's own diagnostics
 //! ```
+//!
+//! `pids.json` and `status.json` are replaced atomically (written to `NAME.tmpPID`, renamed).
+
+#![warn(missing_docs)]
 
 pub mod output;
-pub mod proc;
+pub mod procfs;
 mod request;
 mod runtime;
 pub mod shim;
@@ -86,13 +105,15 @@ mod sys;
 mod time;
 mod wire;
 
+pub use output::ReadError;
 pub use output::{GrepLine, GrepResult, Growth, OutputChunk, OutputCounters, OutputReader, Stream};
 pub use request::{OutputLimits, ShimProgram, SpawnRequest, StderrMode, StdinMode};
 pub use runtime::adopt::{Adopted, VanishedTask, adopt};
-pub use runtime::errors::{AdoptError, ControlError, SpawnError, StopError, WaitError};
+pub use runtime::errors::{
+    AdoptError, ControlError, RequestProblem, SpawnError, StopError, WaitError,
+};
 pub use runtime::ids::ProcessIds;
 pub use runtime::process::{TaskEnd, TaskProcess};
 pub use runtime::spawn::spawn;
 pub use status::{FailureStage, Outcome, SpawnFailure, StatusError, StopRequest, TaskStatus};
-pub use output::ReadError;
 pub use stdin::StdinError;

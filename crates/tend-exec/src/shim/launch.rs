@@ -1,0 +1,211 @@
+//! Starts the command: fork, then in the child a new process group, fds, cwd and exec.
+
+use std::ffi::{CString, OsStr, OsString};
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+
+use super::prepare::ChildFds;
+use super::signals;
+use crate::status::{FailureStage, SpawnFailure};
+use crate::sys::fd;
+use crate::wire::config::ShimConfig;
+
+/// `PATH` used when the command's environment has none.
+const DEFAULT_PATH: &str = "/usr/local/bin:/usr/bin:/bin";
+
+/// Everything `execve` needs, built before fork so that the child only makes system calls.
+struct ExecPlan {
+    candidates: Vec<CString>,
+    cwd: CString,
+    _argv: Vec<CString>,
+    argv_ptrs: Vec<*const libc::c_char>,
+    _envp: Vec<CString>,
+    envp_ptrs: Vec<*const libc::c_char>,
+}
+
+fn cstring(bytes: &[u8]) -> io::Result<CString> {
+    CString::new(bytes)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "argument contains a NUL byte"))
+}
+
+fn plan(config: &ShimConfig) -> io::Result<ExecPlan> {
+    let argv: Vec<CString> = config
+        .argv
+        .iter()
+        .map(|a| cstring(a.0.as_bytes()))
+        .collect::<io::Result<_>>()?;
+    let program = argv
+        .first()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty argv"))?
+        .as_bytes();
+    let mut env: Vec<(OsString, OsString)> = if config.inherit_env {
+        std::env::vars_os().collect()
+    } else {
+        Vec::new()
+    };
+    for (key, value) in &config.env {
+        env.retain(|(k, _)| k != &key.0);
+        env.push((key.0.clone(), value.0.clone()));
+    }
+    let envp: Vec<CString> = env
+        .iter()
+        .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
+        .collect::<io::Result<_>>()?;
+    let path = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map_or_else(|| OsString::from(DEFAULT_PATH), |(_, v)| v.clone());
+    let candidates = if program.is_empty() {
+        Vec::new()
+    } else if program.contains(&b'/') {
+        vec![cstring(program)?]
+    } else {
+        search_path(&path, program)?
+    };
+    let mut argv_ptrs: Vec<_> = argv.iter().map(|a| a.as_ptr()).collect();
+    argv_ptrs.push(std::ptr::null());
+    let mut envp_ptrs: Vec<_> = envp.iter().map(|e| e.as_ptr()).collect();
+    envp_ptrs.push(std::ptr::null());
+    Ok(ExecPlan {
+        candidates,
+        cwd: cstring(config.cwd.0.as_bytes())?,
+        _argv: argv,
+        argv_ptrs,
+        _envp: envp,
+        envp_ptrs,
+    })
+}
+
+/// The files `execvp` would try for `program`, in order. An empty entry means the cwd.
+fn search_path(path: &OsStr, program: &[u8]) -> io::Result<Vec<CString>> {
+    path.as_bytes()
+        .split(|&b| b == b':')
+        .map(|dir| {
+            let dir = if dir.is_empty() { b".".as_slice() } else { dir };
+            let mut full = OsString::from_vec(dir.to_vec()).into_vec();
+            full.push(b'/');
+            full.extend_from_slice(program);
+            cstring(&full)
+        })
+        .collect()
+}
+
+/// Forks and execs the command. Returns its pid once `execve` succeeded, or why it failed.
+pub(super) fn launch(config: &ShimConfig, fds: &ChildFds) -> Result<i32, SpawnFailure> {
+    let program = config
+        .argv
+        .first()
+        .map(|a| a.0.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let failure = |stage, err: &io::Error| SpawnFailure::from_io(stage, &program, err);
+    let plan = plan(config).map_err(|e| failure(FailureStage::Exec, &e))?;
+    if plan.candidates.is_empty() {
+        return Err(failure(
+            FailureStage::Exec,
+            &io::Error::from_raw_os_error(libc::ENOENT),
+        ));
+    }
+    let (err_read, err_write) = fd::pipe().map_err(|e| failure(FailureStage::Fork, &e))?;
+    let stdout = fds.stdout.as_raw_fd();
+    let raw = [
+        fds.stdin.as_raw_fd(),
+        stdout,
+        fds.stderr.as_ref().map_or(stdout, |e| e.as_raw_fd()),
+    ];
+    // SAFETY: the shim is single-threaded; the child runs only async-signal-safe calls.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(failure(FailureStage::Fork, &io::Error::last_os_error()));
+    }
+    if pid == 0 {
+        // SAFETY: in the freshly forked child; `plan` and the fds stay valid until exec or exit.
+        unsafe { exec_child(&plan, raw, err_write.as_raw_fd()) }
+    }
+    drop(err_write);
+    let mut message = [0u8; 5];
+    let mut got = 0;
+    while got < message.len() {
+        match fd::read(err_read.as_raw_fd(), &mut message[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) => return Err(failure(FailureStage::Fork, &e)),
+        }
+    }
+    if got == 0 {
+        return Ok(pid);
+    }
+    // The child failed before exec: reap it and report why.
+    let mut status = 0;
+    // SAFETY: waitpid on our own child with a valid status pointer.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    let stage = if message[0] == b'c' {
+        FailureStage::Cwd
+    } else if message[0] == b'd' {
+        FailureStage::Output
+    } else {
+        FailureStage::Exec
+    };
+    let errno = i32::from_ne_bytes([message[1], message[2], message[3], message[4]]);
+    Err(failure(stage, &io::Error::from_raw_os_error(errno)))
+}
+
+/// The command's side of the fork. Never returns.
+///
+/// # Safety
+///
+/// Must run in a freshly forked child of a single-threaded process; uses only
+/// async-signal-safe calls.
+unsafe fn exec_child(plan: &ExecPlan, fds: [RawFd; 3], err_pipe: RawFd) -> ! {
+    // SAFETY: every call below is an async-signal-safe system call with valid arguments;
+    // the pointers come from `plan`, alive in this address space.
+    unsafe {
+        libc::setpgid(0, 0);
+        signals::reset_in_child();
+        for (target, &source) in fds.iter().enumerate() {
+            if libc::dup2(source, target as RawFd) < 0 {
+                fail_child(err_pipe, b'd');
+            }
+        }
+        if libc::chdir(plan.cwd.as_ptr()) != 0 {
+            fail_child(err_pipe, b'c');
+        }
+        let mut saw_eacces = false;
+        let mut errno = libc::ENOENT;
+        for candidate in &plan.candidates {
+            libc::execve(
+                candidate.as_ptr(),
+                plan.argv_ptrs.as_ptr(),
+                plan.envp_ptrs.as_ptr(),
+            );
+            errno = *libc::__errno_location();
+            match errno {
+                libc::EACCES => saw_eacces = true,
+                libc::ENOENT | libc::ENOTDIR | libc::ESTALE | libc::ENODEV | libc::ETIMEDOUT => {}
+                _ => break,
+            }
+        }
+        if saw_eacces && matches!(errno, libc::ENOENT | libc::ENOTDIR | libc::ESTALE) {
+            *libc::__errno_location() = libc::EACCES;
+        } else {
+            *libc::__errno_location() = errno;
+        }
+        fail_child(err_pipe, b'e')
+    }
+}
+
+/// Sends `stage` and the current errno to the shim, then exits the child.
+///
+/// # Safety
+///
+/// Async-signal-safe; for the forked child only.
+unsafe fn fail_child(err_pipe: RawFd, stage: u8) -> ! {
+    // SAFETY: reading errno, writing a stack buffer to a pipe, and _exit are all safe here.
+    unsafe {
+        let errno = *libc::__errno_location();
+        let e = errno.to_ne_bytes();
+        let message = [stage, e[0], e[1], e[2], e[3]];
+        libc::write(err_pipe, message.as_ptr().cast(), message.len());
+        libc::_exit(127)
+    }
+}
