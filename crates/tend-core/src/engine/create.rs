@@ -1,7 +1,6 @@
 //! Creating tasks: validation, key idempotency, registration, dependencies.
 
 use crate::config::{MAX_ATTEMPTS, MAX_DURATION_MS};
-use crate::effect::Reply;
 use crate::error::Error;
 use crate::event::EventKind;
 use crate::id::TaskId;
@@ -11,7 +10,7 @@ use crate::spec::{RunSpec, RunState, StdinMode, StoredTask};
 use crate::task::{ClosePolicy, OutputCounters, Reason, State, Task};
 use crate::time::Timestamp;
 
-use super::{Engine, Fx, TimerKind};
+use super::{Answer, Engine, Fx, TimerKind};
 
 const MAX_NAME_BYTES: usize = 4096;
 const MAX_ARGV_BYTES: usize = 1024 * 1024;
@@ -179,15 +178,14 @@ impl Engine {
         request: CreateTask,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         self.validate_create(&request)?;
         if let Some(key) = &request.key
             && let Some(&existing) = self.keys.get(&(request.session.clone(), key.clone()))
         {
-            let task = Box::new(self.tasks[&existing].task.clone());
-            return Ok(Reply::Created {
+            return Ok(Answer::Created {
                 created: false,
-                task,
+                id: existing,
             });
         }
 
@@ -248,10 +246,10 @@ impl Engine {
         self.tasks.insert(id, StoredTask { task, spec, run });
         self.order.insert(id);
         self.live.insert(id);
-        let session = self.sessions.entry(request.session.clone()).or_default();
+        let session = self.session_mut(&request.session);
         session.tasks.insert(id);
         session.live += 1;
-        self.groups.entry(group.clone()).or_default().pending += 1;
+        self.group_mut(&group).pending += 1;
         if let Some(key) = request.key {
             self.keys.insert((request.session, key), id);
         }
@@ -282,10 +280,6 @@ impl Engine {
         } else {
             self.make_ready(id, fx);
         }
-        let task = Box::new(self.tasks[&id].task.clone());
-        Ok(Reply::Created {
-            created: true,
-            task,
-        })
+        Ok(Answer::Created { created: true, id })
     }
 }

@@ -7,6 +7,16 @@ use crate::event::Event;
 use crate::id::{NotificationId, Seq, TaskId};
 use crate::notification::Notification;
 
+/// What a handler answers, by id: the records are read once the step is complete.
+#[derive(Debug)]
+pub(crate) enum Answer {
+    Done,
+    Created { created: bool, id: TaskId },
+    Task(TaskId),
+    Tasks(Vec<TaskId>),
+    Group(String),
+}
+
 /// What one step has done so far.
 #[derive(Debug, Default)]
 pub(crate) struct Fx {

@@ -1,6 +1,6 @@
 //! The transitions: becoming ready, starting, the one terminal step, retrying and stopping.
 
-use crate::effect::{Action, Reply, Signal};
+use crate::effect::{Action, Signal};
 use crate::error::Error;
 use crate::event::EventKind;
 use crate::id::NotificationId;
@@ -11,7 +11,7 @@ use crate::spec::StopState;
 use crate::task::{Reason, State};
 use crate::time::Timestamp;
 
-use super::{Engine, Fx, TimerKind, text};
+use super::{Answer, Engine, Fx, TimerKind, text};
 
 /// How a terminal transition ended, beyond state and reason.
 #[derive(Debug, Default)]
@@ -34,11 +34,7 @@ impl Engine {
             return;
         }
         let group = stored.task.group.clone();
-        self.groups
-            .entry(group.clone())
-            .or_default()
-            .ready
-            .insert(id);
+        self.group_mut(&group).ready.insert(id);
         fx.schedule.insert(group);
     }
 
@@ -201,7 +197,7 @@ impl Engine {
         let key = stored.task.key.clone();
         let record = stored.task.clone();
 
-        let group = self.groups.entry(group_name.clone()).or_default();
+        let group = self.group_mut(&group_name);
         if previous.holds_slot() {
             group.running -= 1;
             fx.schedule.insert(group_name);
@@ -243,7 +239,7 @@ impl Engine {
         );
         self.arm(id, TimerKind::Evict);
 
-        let session = self.sessions.entry(session_name.clone()).or_default();
+        let session = self.session_mut(&session_name);
         session.live -= 1;
         session.finished_since_summary.push(id);
         if session.live == 0 {
@@ -314,12 +310,13 @@ impl Engine {
         stored.run.stop = None;
         stored.run.pending_since = Some(now);
         stored.run.retry_at = Some(retry_at);
-        let group = self.groups.entry(stored.task.group.clone()).or_default();
+        let group_name = stored.task.group.clone();
+        let group = self.group_mut(&group_name);
         if previous.holds_slot() {
             group.running -= 1;
         }
         group.pending += 1;
-        fx.schedule.insert(stored.task.group.clone());
+        fx.schedule.insert(group_name);
         self.touch(id, now, fx);
         let kind = EventKind::Retrying {
             failed_attempt,
@@ -341,14 +338,13 @@ impl Engine {
         grace_ms: Option<u64>,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         let grace = self.grace(grace_ms)?;
-        let record = self.entry(id)?.task.clone();
-        if record.state.is_terminal() {
-            return Ok(Reply::Task(Box::new(record)));
+        if self.entry(id)?.task.state.is_terminal() {
+            return Ok(Answer::Task(id));
         }
         self.stop_tree(id, StopCause::Stopped, grace, now, fx);
-        Ok(Reply::Task(Box::new(record)))
+        Ok(Answer::Task(id))
     }
 
     /// Stops every live task with reason `shutdown`.
@@ -357,16 +353,13 @@ impl Engine {
         grace_ms: Option<u64>,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         let grace = self.grace(grace_ms)?;
         let live: Vec<TaskId> = self.live.iter().copied().collect();
         for &id in &live {
             self.stop_task(id, StopCause::Shutdown, grace, now, fx);
         }
-        let tasks = live
-            .iter()
-            .filter_map(|id| self.tasks.get(id).map(|s| s.task.clone()));
-        Ok(Reply::Tasks(tasks.collect()))
+        Ok(Answer::Tasks(live))
     }
 
     pub(crate) fn grace(&self, grace_ms: Option<u64>) -> Result<u64, Error> {

@@ -25,7 +25,7 @@ use crate::time::Timestamp;
 pub use query::{EventsPage, GroupStatus, ListFilter};
 pub use restore::Snapshot;
 
-pub(crate) use fx::Fx;
+pub(crate) use fx::{Answer, Fx};
 pub(crate) use timers::TimerKind;
 
 /// Per-session index: its tasks (live and retained terminal), how many are live, and the tasks
@@ -143,11 +143,11 @@ impl Engine {
             } => self.output_grew(id, total_bytes, dropped_bytes, now, &mut fx)?,
             Input::TimerFired => {
                 self.fire_timers(now, &mut fx);
-                Reply::Done
+                Answer::Done
             }
             Input::Resume => {
                 self.resume(now, &mut fx);
-                Reply::Done
+                Answer::Done
             }
             Input::Transfer { id, session } => self.transfer(id, session, now, &mut fx)?,
             Input::CloseSession { session, successor } => {
@@ -158,7 +158,7 @@ impl Engine {
             Input::Remove { id } => self.remove_request(id, now, &mut fx)?,
         };
         self.run_schedule(now, &mut fx);
-        let reply = self.refresh_reply(reply);
+        let reply = self.reply(reply);
         let next_timer = self.next_timer();
         let sequences = self.seq;
         Ok(fx.into_step(
@@ -170,22 +170,20 @@ impl Engine {
     }
 
     /// Replies carry records as they are at the end of the step.
-    fn refresh_reply(&self, reply: Reply) -> Reply {
-        let fresh = |task: Box<crate::task::Task>| match self.tasks.get(&task.id) {
-            Some(stored) => Box::new(stored.task.clone()),
-            None => task,
-        };
-        match reply {
-            Reply::Created { created, task } => Reply::Created {
-                created,
-                task: fresh(task),
+    fn reply(&self, answer: Answer) -> Reply {
+        let record = |id: TaskId| self.tasks.get(&id).map(|stored| stored.task.clone());
+        match answer {
+            Answer::Done => Reply::Done,
+            Answer::Created { created, id } => match record(id) {
+                Some(task) => Reply::Created {
+                    created,
+                    task: Box::new(task),
+                },
+                None => Reply::Done,
             },
-            Reply::Task(task) => Reply::Task(fresh(task)),
-            Reply::Tasks(tasks) => {
-                Reply::Tasks(tasks.into_iter().map(|t| *fresh(Box::new(t))).collect())
-            }
-            Reply::Group(status) => Reply::Group(self.group_status(&status.name)),
-            Reply::Done => Reply::Done,
+            Answer::Task(id) => record(id).map_or(Reply::Done, |task| Reply::Task(Box::new(task))),
+            Answer::Tasks(ids) => Reply::Tasks(ids.into_iter().filter_map(record).collect()),
+            Answer::Group(name) => Reply::Group(self.group_status(&name)),
         }
     }
 
@@ -219,6 +217,23 @@ impl Engine {
         self.seq.next_event += 1;
         self.events.push_back(event.clone());
         fx.events.push(event);
+    }
+
+    /// The group `name`, created empty and unlimited if new (without allocating when it exists).
+    pub(crate) fn group_mut(&mut self, name: &str) -> &mut Group {
+        if !self.groups.contains_key(name) {
+            self.groups.insert(name.to_owned(), Group::default());
+        }
+        self.groups.get_mut(name).expect("inserted above")
+    }
+
+    /// The index of session `name`, created empty if new.
+    pub(crate) fn session_mut(&mut self, name: &str) -> &mut SessionIndex {
+        if !self.sessions.contains_key(name) {
+            self.sessions
+                .insert(name.to_owned(), SessionIndex::default());
+        }
+        self.sessions.get_mut(name).expect("inserted above")
     }
 
     /// Marks a task changed at `now`.

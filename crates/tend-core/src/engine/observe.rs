@@ -1,7 +1,7 @@
 //! Observations of processes and reports of external owners: started, exited, output, progress,
 //! complete.
 
-use crate::effect::{Action, Reply, Signal};
+use crate::effect::{Action, Signal};
 use crate::error::Error;
 use crate::event::EventKind;
 use crate::id::TaskId;
@@ -10,7 +10,7 @@ use crate::task::{Progress, Reason, State};
 use crate::time::Timestamp;
 
 use super::lifecycle::Ending;
-use super::{Engine, Fx};
+use super::{Answer, Engine, Fx};
 
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
@@ -32,13 +32,13 @@ impl Engine {
         pid: u32,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         let stored = self.shell_entry(id)?;
         let state = stored.task.state;
         let attempt = stored.task.attempt;
         let stop = stored.run.stop;
         if !matches!(state, State::Running | State::CancelRequested) || stored.task.pid.is_some() {
-            return Ok(Reply::Done);
+            return Ok(Answer::Done);
         }
         if let Some(stored) = self.tasks.get_mut(&id) {
             stored.task.pid = Some(pid);
@@ -66,7 +66,7 @@ impl Engine {
                 });
             }
         }
-        Ok(Reply::Done)
+        Ok(Answer::Done)
     }
 
     pub(crate) fn spawn_failed(
@@ -75,17 +75,17 @@ impl Engine {
         message: String,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         let stored = self.shell_entry(id)?;
         if !matches!(stored.task.state, State::Running | State::CancelRequested) {
-            return Ok(Reply::Done);
+            return Ok(Answer::Done);
         }
         let ending = Ending {
             summary: Some(message),
             ..Ending::default()
         };
         self.finish_with(id, State::Failed, Reason::SpawnFailed, ending, now, fx);
-        Ok(Reply::Done)
+        Ok(Answer::Done)
     }
 
     pub(crate) fn process_exited(
@@ -94,11 +94,11 @@ impl Engine {
         outcome: ExitOutcome,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         let stored = self.shell_entry(id)?;
         if !stored.task.state.holds_slot() {
             // Terminal already (first terminal wins), or a stale observation.
-            return Ok(Reply::Done);
+            return Ok(Answer::Done);
         }
         let stop_cause = stored.run.stop.map(|s| s.cause);
         let (ending, natural) = match outcome {
@@ -127,10 +127,10 @@ impl Engine {
         };
         let (state, reason) = stop_cause.map_or(natural, StopCause::outcome);
         if state == State::Failed && self.retry(id, reason, &ending, now, fx) {
-            return Ok(Reply::Done);
+            return Ok(Answer::Done);
         }
         self.finish_with(id, state, reason, ending, now, fx);
-        Ok(Reply::Done)
+        Ok(Answer::Done)
     }
 
     pub(crate) fn output_grew(
@@ -140,14 +140,14 @@ impl Engine {
         dropped_bytes: u64,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         self.shell_entry(id)?;
         let Some(stored) = self.tasks.get_mut(&id) else {
-            return Ok(Reply::Done);
+            return Ok(Answer::Done);
         };
         let counters = stored.task.output.get_or_insert_default();
         if total_bytes <= counters.total_bytes {
-            return Ok(Reply::Done);
+            return Ok(Answer::Done);
         }
         counters.total_bytes = total_bytes;
         counters.dropped_bytes = dropped_bytes.min(total_bytes);
@@ -155,7 +155,7 @@ impl Engine {
             stored.run.last_activity_at = Some(now);
         }
         self.touch(id, now, fx);
-        Ok(Reply::Done)
+        Ok(Answer::Done)
     }
 
     pub(crate) fn progress(
@@ -163,7 +163,7 @@ impl Engine {
         report: ProgressReport,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         let id = report.id;
         let stored = self.entry(id)?;
         if stored.task.kind.is_shell() {
@@ -209,7 +209,7 @@ impl Engine {
             State::Running | State::Waiting => wanted.unwrap_or(current),
         };
         let Some(stored) = self.tasks.get_mut(&id) else {
-            return Ok(Reply::Done);
+            return Ok(Answer::Done);
         };
         if let Some(message) = report.message.clone() {
             stored.task.progress = Some(Progress {
@@ -242,7 +242,7 @@ impl Engine {
             now,
             fx,
         );
-        Ok(Reply::Task(Box::new(self.tasks[&id].task.clone())))
+        Ok(Answer::Task(id))
     }
 
     pub(crate) fn complete(
@@ -250,7 +250,7 @@ impl Engine {
         request: CompleteTask,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         let id = request.id;
         let stored = self.entry(id)?;
         if stored.task.kind.is_shell() {
@@ -290,6 +290,6 @@ impl Engine {
             ..Ending::default()
         };
         self.finish_with(id, state, reason, ending, now, fx);
-        Ok(Reply::Task(Box::new(self.tasks[&id].task.clone())))
+        Ok(Answer::Task(id))
     }
 }

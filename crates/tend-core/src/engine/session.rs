@@ -1,7 +1,7 @@
 //! Sessions and housekeeping: transfer, close, acknowledge, group limits, remove and evict.
 
 use crate::config::MAX_GROUP_LIMIT;
-use crate::effect::{Action, Reply};
+use crate::effect::Action;
 use crate::error::Error;
 use crate::event::EventKind;
 use crate::id::{NotificationId, TaskId};
@@ -10,7 +10,7 @@ use crate::name::{validate_group, validate_session};
 use crate::task::ClosePolicy;
 use crate::time::Timestamp;
 
-use super::{Engine, Fx, TimerKind};
+use super::{Answer, Engine, Fx, TimerKind};
 
 impl Engine {
     pub(crate) fn transfer(
@@ -19,7 +19,7 @@ impl Engine {
         session: String,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         validate_session(&session)?;
         let task = &self.entry(id)?.task;
         if task.session == session {
@@ -46,7 +46,7 @@ impl Engine {
             ));
         }
         self.move_task(id, session, now, fx);
-        Ok(Reply::Task(Box::new(self.tasks[&id].task.clone())))
+        Ok(Answer::Task(id))
     }
 
     /// Moves a live task to `to`, keeping every index true, and emits `transferred`.
@@ -60,7 +60,7 @@ impl Engine {
             old.tasks.remove(&id);
             old.live -= 1;
         }
-        let new = self.sessions.entry(to.clone()).or_default();
+        let new = self.session_mut(&to);
         new.tasks.insert(id);
         new.live += 1;
         if let Some(key) = key {
@@ -77,7 +77,7 @@ impl Engine {
         successor: Option<String>,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         validate_session(&session)?;
         if let Some(successor) = &successor {
             validate_session(successor).map_err(|_| {
@@ -131,10 +131,7 @@ impl Engine {
                 }
             }
         }
-        let tasks = affected
-            .iter()
-            .filter_map(|id| self.tasks.get(id).map(|s| s.task.clone()));
-        Ok(Reply::Tasks(tasks.collect()))
+        Ok(Answer::Tasks(affected))
     }
 
     pub(crate) fn ack(
@@ -143,10 +140,10 @@ impl Engine {
         ids: Vec<NotificationId>,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         validate_session(&session)?;
         let Some(outbox) = self.outbox.get_mut(&session) else {
-            return Ok(Reply::Done);
+            return Ok(Answer::Done);
         };
         let mut released = Vec::new();
         for id in ids {
@@ -167,7 +164,7 @@ impl Engine {
             self.arm(task, TimerKind::Evict);
         }
         let _ = now;
-        Ok(Reply::Done)
+        Ok(Answer::Done)
     }
 
     pub(crate) fn set_group_limit(
@@ -175,7 +172,7 @@ impl Engine {
         group: String,
         limit: u32,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         validate_group(&group)?;
         if limit > MAX_GROUP_LIMIT {
             return Err(Error::invalid(
@@ -183,10 +180,10 @@ impl Engine {
                 format!("must be at most {MAX_GROUP_LIMIT} (0 = unlimited)"),
             ));
         }
-        self.groups.entry(group.clone()).or_default().limit = limit;
+        self.group_mut(&group).limit = limit;
         fx.group_limits.push((group.clone(), limit));
         fx.schedule.insert(group.clone());
-        Ok(Reply::Group(self.group_status(&group)))
+        Ok(Answer::Group(group))
     }
 
     pub(crate) fn remove_request(
@@ -194,7 +191,7 @@ impl Engine {
         id: TaskId,
         now: Timestamp,
         fx: &mut Fx,
-    ) -> Result<Reply, Error> {
+    ) -> Result<Answer, Error> {
         let task = &self.entry(id)?.task;
         if task.is_live() {
             return Err(Error::conflict(
@@ -203,7 +200,7 @@ impl Engine {
             ));
         }
         self.evict(id, now, fx);
-        Ok(Reply::Done)
+        Ok(Answer::Done)
     }
 
     /// Removes a terminal task's record, its unacknowledged notification and its output; the id
