@@ -1,0 +1,59 @@
+//! Per-task operations: stop, stdin, progress, complete, transfer.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use tend_core::Task;
+use tend_proto::{CompleteParams, ProgressParams, StdinParams, StopParams, TransferParams};
+
+use super::extract::{JsonBody, PathId};
+use super::{ApiError, AppState};
+use crate::backend;
+
+/// Stops a task (and its live descendants); answers the record once terminal.
+pub(crate) async fn stop(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    JsonBody(params): JsonBody<StopParams>,
+) -> Result<Json<Task>, ApiError> {
+    let grace = params.grace()?;
+    Ok(Json(state.host.stop(id, grace).await?))
+}
+
+/// Writes to the stdin of a task created with `stdin: "pipe"`: 204; `conflict` otherwise.
+pub(crate) async fn stdin(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    JsonBody(params): JsonBody<StdinParams>,
+) -> Result<StatusCode, ApiError> {
+    backend::write_stdin(&state.host, id, params.data.into_bytes(), params.eof).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An external task reports progress.
+pub(crate) async fn progress(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    JsonBody(params): JsonBody<ProgressParams>,
+) -> Result<Json<Task>, ApiError> {
+    Ok(Json(state.host.progress(params.into_report(id)).await?))
+}
+
+/// An external task reports its outcome; `conflict` with the record if already terminal.
+pub(crate) async fn complete(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    JsonBody(params): JsonBody<CompleteParams>,
+) -> Result<Json<Task>, ApiError> {
+    Ok(Json(state.host.complete(params.into_request(id)).await?))
+}
+
+/// Moves a task to another session.
+pub(crate) async fn transfer(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    JsonBody(params): JsonBody<TransferParams>,
+) -> Result<Json<Task>, ApiError> {
+    tend_core::validate_session(&params.session)?;
+    Ok(Json(state.host.transfer(id, params.session).await?))
+}

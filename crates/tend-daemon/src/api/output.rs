@@ -1,0 +1,179 @@
+//! `GET /v1/tasks/{id}/output` (CONTRACT.md §4): JSON or raw reads, long-polled with `wait_ms`.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use tend_core::Task;
+use tend_exec::{Growth, OutputReader, ReadError};
+use tend_host::WaitMode;
+use tend_proto::{OutputFormat, OutputQuery, OutputRead, headers, long_poll};
+use tokio::time::Instant;
+
+use super::extract::PathId;
+use super::{ApiError, AppState};
+use crate::read::{self, Chunk};
+
+/// The longest one blocking wait for growth lasts before the route looks at the record again
+/// (and, if the client went away, stops waiting).
+const WAIT_SLICE: Duration = Duration::from_secs(1);
+
+/// Reads a task's output.
+pub(crate) async fn read(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let query = OutputQuery::from_query(query.as_deref())?;
+    if let Some(pattern) = &query.grep {
+        regex::bytes::Regex::new(pattern)
+            .map_err(|e| ApiError::invalid(format!("invalid grep: {e}")))?;
+    }
+    let mut task = state.host.get(id).await?;
+    if let Some(ms) = query.wait_ms
+        && ms > 0
+        && task.is_live()
+    {
+        task = wait_for_output(&state, task, &query, long_poll(ms)).await?;
+    }
+    let text = query.format == OutputFormat::Json;
+    let chunk = read_chunk(&state, &task, &query, text).await?;
+    Ok(match query.format {
+        OutputFormat::Json => Json(output_read(&task, chunk)).into_response(),
+        OutputFormat::Raw => raw_response(&task, chunk),
+    })
+}
+
+/// A JSON read of `task` as it is now (no waiting).
+pub(crate) async fn read_json(
+    state: &AppState,
+    task: &Task,
+    query: &OutputQuery,
+) -> Result<OutputRead, ApiError> {
+    let chunk = read_chunk(state, task, query, true).await?;
+    Ok(output_read(task, chunk))
+}
+
+async fn read_chunk(
+    state: &AppState,
+    task: &Task,
+    query: &OutputQuery,
+    text: bool,
+) -> Result<Chunk, ApiError> {
+    let dir = state.host.task_dir(task.id);
+    let complete = task.state.is_terminal();
+    let query = query.clone();
+    tokio::task::spawn_blocking(move || read::read(dir, &query, complete, text))
+        .await
+        .map_err(|e| ApiError::internal(format!("output read failed: {e}")))?
+        .map_err(read_error)
+}
+
+fn read_error(error: ReadError) -> ApiError {
+    if error.is_invalid_argument() {
+        ApiError::invalid(error.to_string())
+    } else {
+        ApiError::internal(error.to_string())
+    }
+}
+
+fn eof(task: &Task, chunk: &Chunk) -> bool {
+    task.state.is_terminal() && chunk.next_cursor == chunk.total_bytes
+}
+
+fn output_read(task: &Task, chunk: Chunk) -> OutputRead {
+    let eof = eof(task, &chunk);
+    OutputRead {
+        task_id: task.id,
+        state: task.state,
+        data: String::from_utf8_lossy(&chunk.data).into_owned(),
+        cursor: chunk.cursor,
+        next_cursor: chunk.next_cursor,
+        total_bytes: chunk.total_bytes,
+        dropped_bytes: chunk.dropped_bytes,
+        truncated: chunk.truncated,
+        eof,
+    }
+}
+
+fn raw_response(task: &Task, chunk: Chunk) -> Response {
+    let numbers = [
+        (headers::CURSOR, chunk.cursor.to_string()),
+        (headers::NEXT_CURSOR, chunk.next_cursor.to_string()),
+        (headers::TOTAL_BYTES, chunk.total_bytes.to_string()),
+        (headers::DROPPED_BYTES, chunk.dropped_bytes.to_string()),
+        (headers::TRUNCATED, chunk.truncated.to_string()),
+        (headers::EOF, eof(task, &chunk).to_string()),
+        (headers::STATE, task.state.as_str().to_owned()),
+    ];
+    let mut response = chunk.data.into_response();
+    for (name, value) in numbers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// Waits up to `limit` for output past the query's cursor or for the task's end; answers the
+/// record as it is then.
+async fn wait_for_output(
+    state: &AppState,
+    task: Task,
+    query: &OutputQuery,
+    limit: Duration,
+) -> Result<Task, ApiError> {
+    let id = task.id;
+    if !task.kind.is_shell() {
+        // External tasks have no output: wait for the end.
+        let wait = state.host.wait(vec![id], WaitMode::Any, limit);
+        return Ok(state
+            .until_shutdown(wait)
+            .await??
+            .tasks
+            .into_iter()
+            .next()
+            .unwrap_or(task));
+    }
+    let deadline = Instant::now() + limit;
+    let dir = state.host.task_dir(id);
+    let stream = read::stream_of(query);
+    let cursor = query.cursor;
+    while !state.shutdown.is_triggered() {
+        let now = Instant::now();
+        if now >= deadline {
+            break;
+        }
+        let slice = (deadline - now).min(WAIT_SLICE);
+        let growth = if dir.is_dir() {
+            let dir = dir.clone();
+            tokio::task::spawn_blocking(move || {
+                OutputReader::new(dir, stream).wait_for_growth(cursor, slice)
+            })
+            .await
+            .map_err(|e| ApiError::internal(format!("output wait failed: {e}")))?
+            .map_err(read_error)?
+        } else {
+            // Not started yet: its directory does not exist.
+            tokio::time::sleep(slice.min(Duration::from_millis(100))).await;
+            Growth::TimedOut
+        };
+        match growth {
+            Growth::Grew => break,
+            Growth::Finished => {
+                // The process ended; give the runtime a moment to record it.
+                let settle = (deadline - Instant::now().min(deadline)).min(Duration::from_secs(2));
+                state.host.wait(vec![id], WaitMode::Any, settle).await?;
+                break;
+            }
+            Growth::TimedOut => {
+                if state.host.get(id).await?.state.is_terminal() {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(state.host.get(id).await?)
+}

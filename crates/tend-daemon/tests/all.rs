@@ -1,0 +1,12 @@
+//! Integration tests of the daemon: a real daemon on a temporary home, spoken to over its
+//! unix socket, one module per concern.
+
+mod bad_input;
+mod control;
+mod daemon;
+mod events;
+mod fuzz;
+mod output;
+mod sessions;
+mod support;
+mod tasks;

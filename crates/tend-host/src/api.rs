@@ -1,0 +1,449 @@
+//! The runtime's API: a cheap, cloneable handle that talks to the supervisor.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tend_core::{
+    CompleteTask, CreateTask, Engine, EventFilter, EventsPage, GroupStatus, Input, ListFilter,
+    Notification, NotificationId, ProgressReport, Reply, Seq, Task, TaskId,
+};
+use tend_exec::ShimProgram;
+use tend_store::Store;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::error::HostError;
+use crate::home::Home;
+use crate::procs::Procs;
+use crate::settings::Settings;
+use crate::supervisor::{Command, Version};
+
+/// How a runtime is opened.
+#[derive(Debug, Clone)]
+pub struct HostOptions {
+    /// The home directory.
+    pub home: PathBuf,
+    /// How to start the shim.
+    pub shim: ShimProgram,
+    /// Settings; `None` reads the home's config.toml.
+    pub settings: Option<Settings>,
+}
+
+impl HostOptions {
+    /// Options for `home`, starting shims with `shim`, reading the home's config.toml.
+    pub fn new(home: impl Into<PathBuf>, shim: ShimProgram) -> Self {
+        Self {
+            home: home.into(),
+            shim,
+            settings: None,
+        }
+    }
+}
+
+/// `any`: one task is terminal; `all`: every task is terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitMode {
+    /// Done when one task is terminal.
+    Any,
+    /// Done when every task is terminal.
+    All,
+}
+
+/// The answer of [`Host::wait`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitResult {
+    /// Whether the condition held.
+    pub done: bool,
+    /// The records as they were at the end.
+    pub tasks: Vec<Task>,
+}
+
+/// A handle to a running runtime. Cloning is cheap; every clone talks to the same supervisor.
+#[derive(Debug, Clone)]
+pub struct Host {
+    tx: mpsc::UnboundedSender<Command>,
+    version: watch::Receiver<Version>,
+    home: Home,
+    settings: Settings,
+}
+
+impl Host {
+    /// Opens the home (creating it), recovers its state and starts the supervisor.
+    pub async fn open(options: HostOptions) -> Result<Self, HostError> {
+        let home = Home::new(options.home);
+        home.create()
+            .map_err(|e| HostError::Storage(format!("cannot create the home: {e}")))?;
+        let settings = match options.settings {
+            Some(settings) => settings,
+            None => Settings::load(&home.config_file())
+                .map_err(|e| HostError::Storage(e.to_string()))?,
+        };
+        let store = tend_store::SqliteStore::open(&home.database())
+            .await
+            .map_err(|e| HostError::Storage(e.to_string()))?;
+        Self::open_with_store(home, settings, options.shim, store).await
+    }
+
+    /// Like [`Host::open`] with a given store.
+    pub async fn open_with_store<S: Store>(
+        home: Home,
+        settings: Settings,
+        shim: ShimProgram,
+        store: S,
+    ) -> Result<Self, HostError> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let procs = Procs::new(home.clone(), settings.clone(), shim, tx.clone());
+        let (supervisor, version) =
+            crate::recovery::recover(store, settings.clone(), procs, rx).await?;
+        tokio::spawn(supervisor.run());
+        Ok(Self {
+            tx,
+            version,
+            home,
+            settings,
+        })
+    }
+
+    /// The home.
+    pub fn home(&self) -> &Home {
+        &self.home
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    async fn input(&self, input: Input) -> Result<Reply, HostError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Command::Input { input, reply })
+            .map_err(|_| HostError::Unavailable)?;
+        answer.await.map_err(|_| HostError::Unavailable)?
+    }
+
+    /// Runs `read` on the engine's committed state.
+    pub(crate) async fn query<T, F>(&self, read: F) -> Result<T, HostError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Engine, &Procs) -> T + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let query = Box::new(move |engine: &Engine, procs: &Procs| {
+            let _ = reply.send(read(engine, procs));
+        });
+        self.tx
+            .send(Command::Query(query))
+            .map_err(|_| HostError::Unavailable)?;
+        answer.await.map_err(|_| HostError::Unavailable)
+    }
+
+    /// Creates a task. Returns whether a new task was made (false: a live task with the same
+    /// key) and its record.
+    pub async fn create(&self, request: CreateTask) -> Result<(bool, Task), HostError> {
+        match self.input(Input::Create(request)).await? {
+            Reply::Created { created, task } => Ok((created, *task)),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Stops a task and its live descendants; returns the record once terminal (or, if the
+    /// process outlives the grace by more than 10 s, as it is then).
+    pub async fn stop(&self, id: TaskId, grace_ms: Option<u64>) -> Result<Task, HostError> {
+        let task = self.task_reply(Input::Stop { id, grace_ms }).await?;
+        if task.state.is_terminal() {
+            return Ok(task);
+        }
+        let grace = grace_ms.unwrap_or(self.settings.default_grace_ms);
+        let limit = Duration::from_millis(grace.saturating_add(10_000));
+        let result = self.wait(vec![id], WaitMode::All, limit).await?;
+        result
+            .tasks
+            .into_iter()
+            .next()
+            .ok_or(HostError::Unavailable)
+    }
+
+    /// Stops every live task with reason `shutdown`; returns the affected records.
+    pub async fn shutdown_tasks(&self, grace_ms: Option<u64>) -> Result<Vec<Task>, HostError> {
+        let tasks = match self.input(Input::Shutdown { grace_ms }).await? {
+            Reply::Tasks(tasks) => tasks,
+            other => return Err(unexpected(other)),
+        };
+        let ids: Vec<TaskId> = tasks.iter().map(|t| t.id).collect();
+        let grace = grace_ms.unwrap_or(self.settings.default_grace_ms);
+        let result = self
+            .wait(ids, WaitMode::All, Duration::from_millis(grace + 10_000))
+            .await?;
+        Ok(result.tasks)
+    }
+
+    async fn task_reply(&self, input: Input) -> Result<Task, HostError> {
+        match self.input(input).await? {
+            Reply::Task(task) => Ok(*task),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// An external task reports progress.
+    pub async fn progress(&self, report: ProgressReport) -> Result<Task, HostError> {
+        self.task_reply(Input::Progress(report)).await
+    }
+
+    /// An external task reports its outcome.
+    pub async fn complete(&self, request: CompleteTask) -> Result<Task, HostError> {
+        self.task_reply(Input::Complete(request)).await
+    }
+
+    /// Moves a task to another session.
+    pub async fn transfer(&self, id: TaskId, session: String) -> Result<Task, HostError> {
+        self.task_reply(Input::Transfer { id, session }).await
+    }
+
+    /// Closes a session; returns the affected records.
+    pub async fn close_session(
+        &self,
+        session: String,
+        successor: Option<String>,
+    ) -> Result<Vec<Task>, HostError> {
+        match self
+            .input(Input::CloseSession { session, successor })
+            .await?
+        {
+            Reply::Tasks(tasks) => Ok(tasks),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Acknowledges notifications of a session.
+    pub async fn ack(&self, session: String, ids: Vec<NotificationId>) -> Result<(), HostError> {
+        self.input(Input::Ack { session, ids }).await.map(drop)
+    }
+
+    /// Sets a group's limit (0 = unlimited).
+    pub async fn set_group_limit(
+        &self,
+        group: String,
+        limit: u32,
+    ) -> Result<GroupStatus, HostError> {
+        match self.input(Input::SetGroupLimit { group, limit }).await? {
+            Reply::Group(status) => Ok(status),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Removes a terminal task and its output.
+    pub async fn remove(&self, id: TaskId) -> Result<(), HostError> {
+        self.input(Input::Remove { id }).await.map(drop)
+    }
+
+    /// One record, with fresh output counters.
+    pub async fn get(&self, id: TaskId) -> Result<Task, HostError> {
+        self.query(move |engine, procs| engine.get(id).map(|t| procs.fresh(t)))
+            .await?
+            .map_err(HostError::Engine)
+    }
+
+    /// Records matching `filter`, oldest first.
+    pub async fn list(&self, filter: ListFilter) -> Result<Vec<Task>, HostError> {
+        self.query(move |engine, procs| {
+            engine
+                .list(&filter)
+                .into_iter()
+                .map(|t| procs.fresh(t))
+                .collect()
+        })
+        .await
+    }
+
+    /// Every group.
+    pub async fn groups(&self) -> Result<Vec<GroupStatus>, HostError> {
+        self.query(|engine, _| engine.groups()).await
+    }
+
+    /// Waits until the tasks are terminal (`all`) or one is (`any`), at most `timeout`.
+    pub async fn wait(
+        &self,
+        ids: Vec<TaskId>,
+        mode: WaitMode,
+        timeout: Duration,
+    ) -> Result<WaitResult, HostError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut version = self.version.clone();
+        loop {
+            version.borrow_and_update();
+            let ids = ids.clone();
+            let tasks = self
+                .query(move |engine, procs| {
+                    ids.iter()
+                        .map(|&id| engine.get(id).map(|t| procs.fresh(t)))
+                        .collect::<Result<Vec<Task>, _>>()
+                })
+                .await?
+                .map_err(HostError::Engine)?;
+            let done = match mode {
+                WaitMode::Any => tasks.iter().any(|t| t.state.is_terminal()),
+                WaitMode::All => tasks.iter().all(|t| t.state.is_terminal()),
+            };
+            if done || tokio::time::Instant::now() >= deadline {
+                return Ok(WaitResult { done, tasks });
+            }
+            tokio::select! {
+                changed = version.changed() => if changed.is_err() { return Err(HostError::Unavailable) },
+                () = tokio::time::sleep_until(deadline) => {}
+            }
+        }
+    }
+
+    /// The live tasks of a session (for waits on a whole session).
+    pub async fn live_ids(&self, session: String) -> Result<Vec<TaskId>, HostError> {
+        self.query(move |engine, _| {
+            let filter = ListFilter {
+                session: Some(session),
+                active: true,
+                ..ListFilter::default()
+            };
+            engine.list(&filter).iter().map(|t| t.id).collect()
+        })
+        .await
+    }
+
+    /// Events after `after` passing `filter`; with `wait`, waits up to that long for one.
+    pub async fn events(
+        &self,
+        after: Seq,
+        filter: EventFilter,
+        limit: usize,
+        wait: Duration,
+    ) -> Result<EventsPage, HostError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut version = self.version.clone();
+        loop {
+            version.borrow_and_update();
+            let f = filter.clone();
+            let page = self
+                .query(move |engine, _| engine.events_after(after, &f, limit))
+                .await?
+                .map_err(HostError::Engine)?;
+            if !page.events.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(page);
+            }
+            tokio::select! {
+                changed = version.changed() => if changed.is_err() { return Err(HostError::Unavailable) },
+                () = tokio::time::sleep_until(deadline) => return Ok(page),
+            }
+        }
+    }
+
+    /// A session's unacknowledged notifications; with `wait`, waits up to that long for one.
+    pub async fn notifications(
+        &self,
+        session: String,
+        wait: Duration,
+    ) -> Result<Vec<Notification>, HostError> {
+        tend_core::validate_session(&session).map_err(HostError::Engine)?;
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut version = self.version.clone();
+        loop {
+            version.borrow_and_update();
+            let s = session.clone();
+            let list = self
+                .query(move |engine, _| {
+                    engine
+                        .notifications(&s)
+                        .into_iter()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .await?;
+            if !list.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(list);
+            }
+            tokio::select! {
+                changed = version.changed() => if changed.is_err() { return Err(HostError::Unavailable) },
+                () = tokio::time::sleep_until(deadline) => return Ok(list),
+            }
+        }
+    }
+
+    /// Writes to the stdin of a live shell task created with `stdin: pipe`; `eof` closes it
+    /// after the data. `conflict` for any other task.
+    pub async fn write_stdin(&self, id: TaskId, data: Vec<u8>, eof: bool) -> Result<(), HostError> {
+        let (live, piped) = self
+            .query(move |engine, _| {
+                let task = engine.get(id)?;
+                let piped = engine
+                    .stored(id)
+                    .is_some_and(|s| s.spec.stdin == tend_core::StdinMode::Pipe);
+                Ok::<_, tend_core::Error>((task.state.holds_slot() && task.kind.is_shell(), piped))
+            })
+            .await?
+            .map_err(HostError::Engine)?;
+        if !piped {
+            return Err(HostError::Engine(tend_core::Error::conflict(
+                format!("task {id} was not created with stdin: pipe"),
+                None,
+            )));
+        }
+        if !live {
+            return Err(HostError::Engine(tend_core::Error::conflict(
+                format!("task {id} is not running"),
+                None,
+            )));
+        }
+        let dir = self.task_dir(id);
+        let result = tokio::task::spawn_blocking(move || {
+            if !data.is_empty() {
+                tend_exec::stdin::write(&dir, &data, Duration::from_secs(10))?;
+            }
+            if eof {
+                tend_exec::stdin::close(&dir)?;
+            }
+            Ok::<_, tend_exec::StdinError>(())
+        })
+        .await
+        .map_err(|_| HostError::Unavailable)?;
+        result.map_err(|error| {
+            if error.is_conflict() {
+                HostError::Engine(tend_core::Error::conflict(
+                    format!("task {id}: {error}"),
+                    None,
+                ))
+            } else {
+                HostError::Output {
+                    id,
+                    message: error.to_string(),
+                }
+            }
+        })
+    }
+
+    /// How a task's stderr is kept (`None` for an unknown or external task).
+    pub async fn stderr_mode(&self, id: TaskId) -> Result<tend_core::StderrMode, HostError> {
+        self.query(move |engine, _| {
+            engine.get(id)?;
+            Ok(engine.stored(id).map(|s| s.spec.stderr).unwrap_or_default())
+        })
+        .await?
+        .map_err(HostError::Engine)
+    }
+
+    /// The directory holding a task's output and shim files.
+    pub fn task_dir(&self, id: TaskId) -> PathBuf {
+        self.home.task_dir(id)
+    }
+
+    /// Stops the supervisor after the current batch. Running tasks keep running under their
+    /// shims; the next runtime on this home re-adopts them.
+    pub async fn close(&self) {
+        let (reply, done) = oneshot::channel();
+        if self.tx.send(Command::Stop(reply)).is_ok() {
+            let _ = done.await;
+        }
+    }
+}
+
+fn unexpected(reply: Reply) -> HostError {
+    HostError::UnexpectedReply {
+        reply: format!("{reply:?}"),
+    }
+}

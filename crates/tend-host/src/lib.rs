@@ -1,0 +1,38 @@
+//! tend-host: the runtime around the lifecycle engine.
+//!
+//! One supervisor task owns the [`tend_core::Engine`]. Requests arrive over a channel; the
+//! effects of each batch are applied in order: commit to the [`tend_store::Store`], then reply,
+//! publish and wake waiters, then act on processes through [`tend_exec`]. The runtime fires the
+//! engine's timers, notices shim exits through pidfds, serves long-polls without polling loops,
+//! recovers a home on start (re-adopting live shims, applying exit records written while it was
+//! down, marking vanished processes `lost`), and evicts output beyond the disk budget.
+//!
+//! It is usable in-process by a Rust harness:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use tend_host::{Host, HostOptions};
+//! use tend_core::CreateTask;
+//!
+//! let options = HostOptions::new("/tmp/tend-home", tend_exec::ShimProgram::new("tend", ["__shim"]));
+//! let host = Host::open(options).await?;
+//! let (_, task) = host.create(CreateTask::shell("harness", ["cargo", "test"])).await?;
+//! let done = host.wait(vec![task.id], tend_host::WaitMode::All, std::time::Duration::from_secs(600)).await?;
+//! println!("{:?}", done.tasks[0].state);
+//! host.close().await;
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod budget;
+mod error;
+mod home;
+mod procs;
+mod recovery;
+mod settings;
+mod supervisor;
+
+pub use api::{Host, HostOptions, WaitMode, WaitResult};
+pub use error::HostError;
+pub use home::Home;
+pub use settings::{Settings, SettingsError};

@@ -1,0 +1,349 @@
+//! The runtime's hands on processes: spawning through the shim, signalling, watching exits
+//! through pidfds, re-adopting after a restart, and reading output counters.
+
+use std::collections::HashMap;
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tend_core::{Action, Engine, ExitOutcome, Input, Signal, StoredTask, Task, TaskId};
+use tend_exec::{
+    Adopted, Outcome, OutputLimits, ShimProgram, SpawnRequest, TaskEnd, TaskProcess, TaskStatus,
+};
+use tokio::io::Interest;
+use tokio::io::unix::AsyncFd;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+
+use crate::budget::OutputBudget;
+use crate::home::Home;
+use crate::settings::Settings;
+use crate::supervisor::Command;
+
+/// A watched shell task.
+struct Watched {
+    process: Arc<TaskProcess>,
+    watcher: JoinHandle<()>,
+    /// Output total seen at the last idle check.
+    seen_bytes: u64,
+}
+
+/// The processes of live shell tasks.
+pub(crate) struct Procs {
+    home: Home,
+    settings: Settings,
+    shim: ShimProgram,
+    tx: mpsc::UnboundedSender<Command>,
+    running: HashMap<TaskId, Watched>,
+    budget: OutputBudget,
+}
+
+/// Lets tokio wait on a shared pidfd.
+struct PidFd(Arc<TaskProcess>);
+
+impl AsRawFd for PidFd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+/// A shim that a killed runtime had just launched may not have recorded its process ids yet: a
+/// task directory without them looks vanished for a moment. Look again, for a bounded time,
+/// before calling such a task lost.
+fn adopt_settled(dir: &std::path::Path) -> Result<Adopted, tend_exec::AdoptError> {
+    const SETTLE: std::time::Duration = std::time::Duration::from_secs(3);
+    let deadline = std::time::Instant::now() + SETTLE;
+    loop {
+        let found = tend_exec::adopt(dir)?;
+        let unsettled = matches!(&found, Adopted::Vanished(v) if v.ids().is_none()) && dir.exists();
+        if !unsettled || std::time::Instant::now() >= deadline {
+            return Ok(found);
+        }
+        std::thread::park_timeout(std::time::Duration::from_millis(25));
+    }
+}
+
+fn exit_inputs(id: TaskId, end: TaskEnd) -> Vec<Input> {
+    match end {
+        TaskEnd::Finished(status) => status_inputs(id, &status),
+        TaskEnd::Vanished => vec![Input::ProcessExited {
+            id,
+            outcome: ExitOutcome::Lost,
+        }],
+    }
+}
+
+fn status_inputs(id: TaskId, status: &TaskStatus) -> Vec<Input> {
+    let grew = Input::OutputGrew {
+        id,
+        total_bytes: status.output.total_bytes,
+        dropped_bytes: status.output.dropped_bytes,
+    };
+    let end = match &status.outcome {
+        Outcome::Exited { code } => Input::ProcessExited {
+            id,
+            outcome: ExitOutcome::Exited(*code),
+        },
+        Outcome::Signaled { signal, .. } => Input::ProcessExited {
+            id,
+            outcome: ExitOutcome::Signaled(signal.clone()),
+        },
+        Outcome::SpawnFailed(failure) => Input::SpawnFailed {
+            id,
+            message: failure.message.clone(),
+        },
+    };
+    vec![grew, end]
+}
+
+impl Procs {
+    pub fn new(
+        home: Home,
+        settings: Settings,
+        shim: ShimProgram,
+        tx: mpsc::UnboundedSender<Command>,
+    ) -> Self {
+        let budget = OutputBudget::new(settings.output_budget_bytes);
+        Self {
+            home,
+            settings,
+            shim,
+            tx,
+            running: HashMap::new(),
+            budget,
+        }
+    }
+
+    /// Carries out one action; a spawn answers with the observation to feed back.
+    pub fn act(&mut self, action: Action, engine: &Engine) -> Option<Input> {
+        match action {
+            Action::Spawn { task } => Some(self.spawn(&task)),
+            Action::Signal { id, signal } => {
+                self.signal(id, signal, engine);
+                None
+            }
+            Action::DeleteOutput { id } => {
+                self.delete_output(id);
+                None
+            }
+        }
+    }
+
+    fn spawn(&mut self, stored: &StoredTask) -> Input {
+        let id = stored.task.id;
+        let argv = stored.task.command.clone().unwrap_or_default();
+        let mut request = SpawnRequest::new(self.shim.clone(), self.home.task_dir(id), argv);
+        request.cwd = stored
+            .task
+            .cwd
+            .as_ref()
+            .map_or_else(|| PathBuf::from("/"), PathBuf::from);
+        request.env = stored
+            .spec
+            .env
+            .vars()
+            .iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        request.stdin = match stored.spec.stdin {
+            tend_core::StdinMode::Null => tend_exec::StdinMode::Null,
+            tend_core::StdinMode::Pipe => tend_exec::StdinMode::Pipe,
+        };
+        request.stderr = match stored.spec.stderr {
+            tend_core::StderrMode::Combined => tend_exec::StderrMode::Combined,
+            tend_core::StderrMode::Separate => tend_exec::StderrMode::Separate,
+        };
+        request.limits = OutputLimits {
+            head_bytes: self.settings.head_bytes,
+            cap_bytes: self.settings.output_cap_bytes,
+        };
+        match tend_exec::spawn(&request) {
+            Ok(process) => {
+                let pid = u32::try_from(process.pid()).unwrap_or(0);
+                self.watch(id, process);
+                Input::ProcessStarted { id, pid }
+            }
+            Err(spawn_error) => Input::SpawnFailed {
+                id,
+                message: spawn_error.to_string(),
+            },
+        }
+    }
+
+    /// Watches a shim: when its pidfd becomes readable, its exit record is fed back.
+    fn watch(&mut self, id: TaskId, process: TaskProcess) {
+        let process = Arc::new(process);
+        let tx = self.tx.clone();
+        let shared = Arc::clone(&process);
+        let watcher = tokio::spawn(async move {
+            // SAFETY: the pidfd belongs to the `TaskProcess` inside the `Arc` that the `AsyncFd`
+            // holds; it stays open and unchanged until the `AsyncFd` is dropped.
+            let registered = unsafe {
+                AsyncFd::register_with_interest(PidFd(Arc::clone(&shared)), Interest::READABLE)
+            };
+            let ended = match registered {
+                Ok(fd) => fd.readable().await.map(drop).map_err(|e| e.to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            if let Err(error) = ended {
+                warn!(%id, %error, "cannot wait on the shim's pidfd; waiting in a thread");
+            }
+            let end = tokio::task::spawn_blocking(move || shared.wait_exit(None)).await;
+            let inputs = match end {
+                Ok(Ok(Some(end))) => exit_inputs(id, end),
+                Ok(Ok(None)) => return,
+                Ok(Err(error)) => {
+                    warn!(%id, %error, "cannot read the exit of the shim");
+                    vec![Input::ProcessExited {
+                        id,
+                        outcome: ExitOutcome::Lost,
+                    }]
+                }
+                Err(_) => return,
+            };
+            for input in inputs {
+                let _ = tx.send(Command::Observe(input));
+            }
+        });
+        self.running.insert(
+            id,
+            Watched {
+                process,
+                watcher,
+                seen_bytes: 0,
+            },
+        );
+    }
+
+    fn signal(&mut self, id: TaskId, signal: Signal, engine: &Engine) {
+        let Some(watched) = self.running.get(&id) else {
+            if engine.get(id).is_ok_and(Task::is_live) {
+                warn!(%id, ?signal, "no process to signal");
+            }
+            return;
+        };
+        let result = match signal {
+            Signal::Term => watched.process.terminate(),
+            Signal::Kill => watched.process.kill(),
+        };
+        if let Err(error) = result {
+            warn!(%id, ?signal, %error, "cannot signal the task");
+        }
+    }
+
+    fn delete_output(&mut self, id: TaskId) {
+        self.budget.forget(id);
+        if let Some(watched) = self.running.remove(&id) {
+            watched.watcher.abort();
+        }
+        let dir = self.home.task_dir(id);
+        tokio::task::spawn_blocking(move || match std::fs::remove_dir_all(&dir) {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => warn!(dir = %dir.display(), %error, "cannot delete task output"),
+        });
+    }
+
+    /// Recovery: what became of a task the store says is running.
+    pub fn adopt(&mut self, stored: &StoredTask) -> Vec<Input> {
+        let id = stored.task.id;
+        let dir = self.home.task_dir(id);
+        match adopt_settled(&dir) {
+            Ok(Adopted::Running(process)) => {
+                let pid = u32::try_from(process.pid()).unwrap_or(0);
+                info!(%id, pid, "re-adopted a running task");
+                self.watch(id, process);
+                if stored.task.pid.is_none() {
+                    vec![Input::ProcessStarted { id, pid }]
+                } else {
+                    Vec::new()
+                }
+            }
+            Ok(Adopted::Finished(status)) => {
+                info!(%id, "applying the exit record of a task that ended while no runtime watched");
+                status_inputs(id, &status)
+            }
+            Ok(Adopted::Vanished(vanished)) => {
+                let killed = vanished.kill_leftovers();
+                warn!(%id, killed, "the task's shim vanished without an exit record");
+                vec![Input::ProcessExited {
+                    id,
+                    outcome: ExitOutcome::Lost,
+                }]
+            }
+            Err(error) => {
+                warn!(%id, %error, "cannot adopt the task; marking it lost");
+                vec![Input::ProcessExited {
+                    id,
+                    outcome: ExitOutcome::Lost,
+                }]
+            }
+        }
+    }
+
+    /// Output growth of watched tasks with an idle timeout, since the last look.
+    pub fn output_observations(&mut self, engine: &Engine) -> Vec<Input> {
+        let mut inputs = Vec::new();
+        for (&id, watched) in &mut self.running {
+            if engine
+                .get(id)
+                .is_ok_and(|t| t.idle_timeout_ms.is_some() && t.is_live())
+            {
+                let reader = watched.process.output(tend_exec::Stream::Main);
+                if let Ok(counters) = reader.counters()
+                    && counters.total_bytes > watched.seen_bytes
+                {
+                    watched.seen_bytes = counters.total_bytes;
+                    inputs.push(Input::OutputGrew {
+                        id,
+                        total_bytes: counters.total_bytes,
+                        dropped_bytes: counters.dropped_bytes,
+                    });
+                }
+            }
+        }
+        self.running.retain(|&id, watched| {
+            let keep = engine.get(id).is_ok_and(Task::is_live);
+            if !keep {
+                watched.watcher.abort();
+            }
+            keep
+        });
+        inputs
+    }
+
+    /// A record with output counters read from disk while the task runs.
+    pub fn fresh(&self, task: &Task) -> Task {
+        let mut task = task.clone();
+        if task.is_live()
+            && let Some(watched) = self.running.get(&task.id)
+            && let Ok(counters) = watched.process.output(tend_exec::Stream::Main).counters()
+        {
+            task.output = Some(tend_core::OutputCounters {
+                total_bytes: counters.total_bytes,
+                dropped_bytes: counters.dropped_bytes,
+            });
+        }
+        task
+    }
+
+    /// Accounts for tasks that became terminal in a committed batch and enforces the output
+    /// budget.
+    pub fn account_finished<'a>(&mut self, finished: impl Iterator<Item = &'a StoredTask>) {
+        for task in finished {
+            if let Some(watched) = self.running.remove(&task.task.id) {
+                watched.watcher.abort();
+            }
+            self.budget.finished(&self.home, task);
+        }
+        self.budget.enforce(&self.home);
+    }
+
+    /// Stops watching every task; the tasks keep running under their shims.
+    pub fn detach_all(&mut self) {
+        for (_, watched) in self.running.drain() {
+            watched.watcher.abort();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Recovery on start: restore the engine from the store, account for every process that was
+//! live, then resume.
+//!
+//! For each task the store says is running: its shim alive → re-adopted and watched; its exit
+//! record present → applied (the true exit code, though nobody watched); neither → `failed`/`lost`.
+//! Pending tasks stay pending and start as slots allow; sequences continue; unacknowledged
+//! notifications are delivered as before.
+
+use std::collections::VecDeque;
+
+use tend_core::{Engine, Input, StoredTask};
+use tend_store::Store;
+use tokio::sync::{mpsc, watch};
+use tracing::info;
+
+use crate::error::HostError;
+use crate::procs::Procs;
+use crate::settings::Settings;
+use crate::supervisor::{Command, Supervisor, Version, wall_now};
+
+pub(crate) async fn recover<S: Store>(
+    store: S,
+    settings: Settings,
+    mut procs: Procs,
+    rx: mpsc::UnboundedReceiver<Command>,
+) -> Result<(Supervisor<S>, watch::Receiver<Version>), HostError> {
+    let snapshot = store
+        .load()
+        .await
+        .map_err(|e| HostError::Storage(e.to_string()))?;
+    let mut engine = Engine::restore(settings.engine_config(), snapshot)
+        .map_err(|e| HostError::Storage(format!("cannot restore the stored state: {e}")))?;
+    let now = wall_now();
+    let live: Vec<StoredTask> = engine.live_processes().cloned().collect();
+    let mut inputs: Vec<Input> = Vec::new();
+    let (mut adopted, mut finished, mut lost) = (0, 0, 0);
+    for stored in &live {
+        let found = procs.adopt(stored);
+        match found.last() {
+            Some(Input::ProcessExited {
+                outcome: tend_core::ExitOutcome::Lost,
+                ..
+            }) => lost += 1,
+            Some(Input::ProcessExited { .. }) => finished += 1,
+            _ => adopted += 1,
+        }
+        inputs.extend(found);
+    }
+    inputs.push(Input::Resume);
+    let mut changes = Vec::new();
+    let mut actions = Vec::new();
+    let mut next_timer = None;
+    for input in inputs {
+        if let Ok(step) = engine.handle(input, now) {
+            changes.push(step.changes);
+            actions.extend(step.actions);
+            next_timer = step.next_timer;
+        }
+    }
+    store
+        .commit(&changes)
+        .await
+        .map_err(|e| HostError::Storage(e.to_string()))?;
+    let mut terminal: Vec<&StoredTask> = engine
+        .stored_tasks()
+        .filter(|t| t.task.state.is_terminal())
+        .collect();
+    terminal.sort_by_key(|t| t.task.finished_at);
+    procs.account_finished(terminal.into_iter());
+    info!(tasks = engine.len(), adopted, finished, lost, "recovered");
+    let last_event = engine.sequences().next_event.saturating_sub(1);
+    let (version_tx, version_rx) = watch::channel(Version {
+        epoch: 0,
+        last_event,
+    });
+    let mut internal = VecDeque::new();
+    for action in actions {
+        if let Some(observation) = procs.act(action, &engine) {
+            internal.push_back(observation);
+        }
+    }
+    let supervisor = Supervisor {
+        engine,
+        store,
+        procs,
+        rx,
+        version: version_tx,
+        internal,
+        next_timer,
+    };
+    Ok((supervisor, version_rx))
+}

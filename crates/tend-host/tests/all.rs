@@ -1,0 +1,7 @@
+//! Integration tests of the runtime: real shims, real processes, a real SQLite file.
+
+mod crash;
+mod lifecycle;
+mod load;
+mod retention;
+mod support;

@@ -1,0 +1,240 @@
+//! Crash tests: a runtime in its own process is killed with SIGKILL at varied moments and a new
+//! runtime on the same home recovers everything.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use tend_core::{EventFilter, ListFilter, NotificationKind, Reason, State, TaskId};
+
+use crate::support::*;
+
+/// What task `n` of the fixture's plan prints.
+fn expected_output(n: u64) -> Vec<u8> {
+    let mut out = String::new();
+    for i in 0..n * 3 {
+        out.push_str(&format!("line {i} of task {n}\n"));
+    }
+    out.push_str(&format!("end {n}\n"));
+    out.into_bytes()
+}
+
+/// Starts the fixture on `home`, kills it with SIGKILL `kill_after` after it started, and
+/// returns the ids it reported with their planned exit codes.
+fn run_and_kill(home: &std::path::Path, kill_after: Duration) -> HashMap<TaskId, i32> {
+    let mut child = Command::new(FIXTURE)
+        .args(["crash", home.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the fixture");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + kill_after;
+    let mut reported = HashMap::new();
+    while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if let Some((id, code)) = line.split_once(' ') {
+            reported.insert(id.parse().unwrap(), code.parse().unwrap());
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    reported
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_runtime_loses_nothing() {
+    for round in 0..20u64 {
+        let home = tempfile::tempdir().unwrap();
+        let kill_after = Duration::from_millis(30 + round * 131 % 1_900);
+        let reported = run_and_kill(home.path(), kill_after);
+        let host = open(home.path()).await;
+
+        // No record lost, no id skipped.
+        let tasks = host.list(ListFilter::default()).await.unwrap();
+        for id in reported.keys() {
+            assert!(
+                tasks.iter().any(|t| t.id == *id),
+                "round {round}: {id} lost"
+            );
+        }
+        for (i, task) in tasks.iter().enumerate() {
+            assert_eq!(
+                task.id,
+                TaskId::new(i as u64 + 1),
+                "round {round}: ids not consecutive"
+            );
+        }
+        // No task is live whose process is gone.
+        // (A command that just ended may still have its shim draining and writing the exit
+        // record; the record then turns terminal at once, as the wait below checks.)
+        for task in &tasks {
+            if task.state.holds_slot() {
+                let dir = host.task_dir(task.id);
+                let ids = tend_exec::ProcessIds::read(&dir).unwrap();
+                let shim_alive = ids.as_ref().is_some_and(|ids| alive(ids.shim_pid as u32));
+                let recorded = dir.join("status.json").exists();
+                let listing: Vec<_> = std::fs::read_dir(&dir)
+                    .map(|d| d.flatten().map(|e| e.file_name()).collect())
+                    .unwrap_or_default();
+                let log = std::fs::read_to_string(dir.join("shim.log")).unwrap_or_default();
+                assert!(
+                    shim_alive || recorded,
+                    "round {round}: {task:?} is live but its processes are gone; ids {ids:?}; dir {listing:?}; log {log}"
+                );
+            }
+        }
+        // Events are consecutive from 1.
+        let page = host
+            .events(0, EventFilter::default(), 100_000, Duration::ZERO)
+            .await
+            .unwrap();
+        for (i, event) in page.events.iter().enumerate() {
+            assert_eq!(
+                event.seq,
+                i as u64 + 1,
+                "round {round}: event sequence broken"
+            );
+        }
+        // Pending tasks start; every task ends with its true exit code and exact output.
+        let ids: Vec<TaskId> = tasks.iter().map(|t| t.id).collect();
+        let done = host
+            .wait(ids, tend_host::WaitMode::All, Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert!(
+            done.done,
+            "round {round}: tasks did not finish after recovery"
+        );
+        for task in &done.tasks {
+            let n = task.id.number();
+            if task.reason == Some(Reason::Lost) {
+                // Only a task whose command never started may be lost: its start was committed
+                // but the runtime died before the shim ran.
+                let pids = tend_exec::ProcessIds::read(&host.task_dir(task.id)).unwrap();
+                let log = std::fs::read_to_string(host.task_dir(task.id).join("shim.log"))
+                    .unwrap_or_default();
+                assert!(
+                    pids.is_none(),
+                    "round {round}: {} lost although its command ran; shim log: {log}",
+                    task.id
+                );
+                continue;
+            }
+            let code = (n % 7) as i32;
+            assert_eq!(
+                task.exit_code,
+                Some(code),
+                "round {round}: {} exit code",
+                task.id
+            );
+            let state = if code == 0 {
+                State::Completed
+            } else {
+                State::Failed
+            };
+            assert_eq!(
+                (task.state, task.reason),
+                (state, Some(Reason::Exited)),
+                "round {round}: {}",
+                task.id
+            );
+            assert_eq!(
+                output_of(&host, task.id),
+                expected_output(n),
+                "round {round}: {} output",
+                task.id
+            );
+        }
+        // Every terminal task has exactly one notification.
+        let notes = host
+            .notifications("crash".into(), Duration::ZERO)
+            .await
+            .unwrap();
+        for task in &done.tasks {
+            let count = notes
+                .iter()
+                .filter(|n| n.kind == NotificationKind::TaskFinished && n.task_id == Some(task.id))
+                .count();
+            assert_eq!(
+                count, 1,
+                "round {round}: {} has {count} notifications",
+                task.id
+            );
+        }
+        // The sequences continue without reuse.
+        let (_, next) = host.create(sh("crash", "true")).await.unwrap();
+        assert_eq!(
+            next.id,
+            TaskId::new(tasks.len() as u64 + 1),
+            "round {round}: id reused or skipped"
+        );
+        host.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_whose_shim_and_command_were_killed_is_lost() {
+    let home = tempfile::tempdir().unwrap();
+    let host = open(home.path()).await;
+    let (_, task) = host.create(sh("s1", "echo up; sleep 100")).await.unwrap();
+    let id = task.id;
+    assert!(eventually(Duration::from_secs(10), || output_of(&host, id) == b"up\n"));
+    host.close().await;
+    let ids = tend_exec::ProcessIds::read(&home.path().join("tasks").join(id.to_string()))
+        .unwrap()
+        .unwrap();
+    // SAFETY: plain kill(2) calls on the processes this test started.
+    unsafe {
+        libc::kill(ids.shim_pid, libc::SIGKILL);
+        libc::killpg(ids.pgid, libc::SIGKILL);
+    }
+    assert!(eventually(Duration::from_secs(5), || !alive(
+        ids.shim_pid as u32
+    ) && !alive(
+        ids.pid as u32
+    )));
+    let host = open(home.path()).await;
+    let task = host.get(id).await.unwrap();
+    assert_eq!(
+        (task.state, task.reason),
+        (State::Failed, Some(Reason::Lost))
+    );
+    let notes = host
+        .notifications("s1".into(), Duration::ZERO)
+        .await
+        .unwrap();
+    assert!(notes.iter().any(|n| n.task_id == Some(id)));
+    host.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_runtime_readopts_and_stops_a_running_task() {
+    let home = tempfile::tempdir().unwrap();
+    let host = open(home.path()).await;
+    let (_, task) = host.create(sh("s1", "echo up; sleep 100")).await.unwrap();
+    let id = task.id;
+    assert!(eventually(Duration::from_secs(10), || output_of(&host, id) == b"up\n"));
+    host.close().await;
+    let host = open(home.path()).await;
+    let task = host.get(id).await.unwrap();
+    assert_eq!(task.state, State::Running);
+    let pid = task.pid.unwrap();
+    assert!(alive(pid));
+    let stopped = host.stop(id, Some(1_000)).await.unwrap();
+    assert_eq!(
+        (stopped.state, stopped.reason),
+        (State::Cancelled, Some(Reason::Stopped))
+    );
+    assert!(eventually(Duration::from_secs(5), || !alive(pid)));
+    host.close().await;
+}

@@ -1,0 +1,52 @@
+//! Daemon routes: health and stop.
+
+use serde::{Deserialize, Serialize};
+use tend_core::{Error, Task};
+
+use crate::limits::check_duration;
+
+/// The answer of `GET /v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct HealthResponse {
+    /// Always true: the daemon answers.
+    pub ok: bool,
+    /// The daemon's version.
+    pub version: String,
+    /// The daemon's process id.
+    pub pid: u32,
+}
+
+/// The body of `POST /v1/daemon/stop` (may be empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DaemonStopParams {
+    /// Stop every live task first (reason `shutdown`); otherwise tasks keep running and the
+    /// next daemon re-adopts them.
+    #[serde(default)]
+    pub kill_tasks: bool,
+    /// The grace of those stops (default: the daemon's `default_grace`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(max = 31_536_000_000u64)))]
+    pub grace_ms: Option<u64>,
+}
+
+impl DaemonStopParams {
+    /// The grace, checked.
+    pub fn grace(&self) -> Result<Option<u64>, Error> {
+        self.grace_ms
+            .map(|ms| check_duration("grace_ms", ms))
+            .transpose()
+    }
+}
+
+/// The answer of `POST /v1/daemon/stop`: sent before the daemon goes away.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DaemonStopResponse {
+    /// Always true: the daemon is stopping.
+    pub stopping: bool,
+    /// With `kill_tasks`: the tasks that were stopped, as they ended.
+    pub tasks: Vec<Task>,
+}

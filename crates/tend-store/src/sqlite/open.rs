@@ -1,0 +1,73 @@
+//! Opening the database: connection settings and the embedded migrations.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
+
+use crate::StoreError;
+
+/// How long a connection waits for another one's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Prepared statements kept per connection: the write path uses a few dozen shapes.
+const STATEMENT_CACHE: usize = 256;
+
+/// Readers beside the one writer: recovery reads once, so one is enough.
+const READERS: u32 = 1;
+
+/// The schema versions, oldest first. A released migration is never edited: add a new one.
+fn migrator() -> Migrator {
+    use sqlx::SqlSafeStr;
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        "initial".into(),
+        MigrationType::Simple,
+        include_str!("../../migrations/0001_initial.sql").into_sql_str(),
+        false,
+    )])
+}
+
+/// The pool of readers and the one writer connection.
+pub(super) struct Connections {
+    pub readers: SqlitePool,
+    pub writer: SqliteConnection,
+}
+
+/// Opens (creating if needed) and migrates the database at `path`.
+pub(super) async fn connect(path: &Path) -> Result<Connections, StoreError> {
+    let shown = || path.display().to_string();
+    let open_failed = |error: sqlx::Error| StoreError::Open {
+        path: shown(),
+        message: error.to_string(),
+    };
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(BUSY_TIMEOUT)
+        .statement_cache_capacity(STATEMENT_CACHE);
+    let readers = SqlitePoolOptions::new()
+        .max_connections(READERS)
+        .test_before_acquire(false)
+        .connect_with(options.clone())
+        .await
+        .map_err(open_failed)?;
+    if let Err(error) = migrator().run(&readers).await {
+        readers.close().await;
+        return Err(StoreError::Migrate {
+            path: shown(),
+            message: error.to_string(),
+        });
+    }
+    match options.connect().await {
+        Ok(writer) => Ok(Connections { readers, writer }),
+        Err(error) => {
+            readers.close().await;
+            Err(open_failed(error))
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of tend-store, in one binary.
+
+mod sqlite;
