@@ -1,2 +1,31 @@
-//! The `tend` binary.
-fn main() {}
+//! The `tend` binary: the shim entry (`tend __shim`), then the command line.
+
+use std::env;
+use std::process::ExitCode;
+
+use clap::Parser;
+use tend_cli::{Cli, Environment};
+use tend_client::HomeEnv;
+
+fn main() -> ExitCode {
+    // The shim forks and changes signal dispositions: it must run before anything else, while
+    // the process has a single thread.
+    if env::args_os().nth(1).is_some_and(|arg| arg == "__shim") {
+        std::process::exit(tend_exec::shim::main());
+    }
+    let cli = Cli::parse();
+    let environment = Environment {
+        home: HomeEnv {
+            tend_home: env::var_os("TEND_HOME"),
+            xdg_state_home: env::var_os("XDG_STATE_HOME"),
+            home: env::var_os("HOME"),
+        },
+        session: Environment::text(env::var_os("TEND_SESSION")),
+        no_autostart: env::var_os("TEND_NO_AUTOSTART").is_some_and(|v| !v.is_empty() && v != "0"),
+        no_color: env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        log_filter: Environment::text(env::var_os("TEND_LOG")),
+        cwd: env::current_dir().ok(),
+        current_exe: env::current_exe().ok(),
+    };
+    tend_cli::run(cli, environment)
+}

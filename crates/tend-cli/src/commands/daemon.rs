@@ -1,0 +1,132 @@
+//! `tend daemon`: runs the daemon in the foreground; `start`, `stop` and `status` control the
+//! background daemon of the home (and never start one by themselves, except `start`).
+
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use tend_daemon::DaemonOptions;
+use tend_exec::ShimProgram;
+use tend_proto::{DaemonStopParams, DaemonStopResponse};
+use tokio::time::Instant;
+
+use crate::cli::{DaemonAction, DaemonArgs};
+use crate::context::Context;
+use crate::{exit, output};
+
+/// How long `tend daemon stop` waits for the daemon's process to end after it answered.
+const STOP_WAIT: Duration = Duration::from_secs(10);
+
+/// Runs the daemon of the home in this process until SIGTERM, SIGINT or `tend daemon stop`.
+/// Logs go to `daemon.log` (filter: `TEND_LOG`, default `info`).
+pub fn foreground(context: &Context) -> anyhow::Result<u8> {
+    let filter = context.env.log_filter.as_deref().unwrap_or("info");
+    tend_daemon::init_logging(&context.home, filter)?;
+    let shim = ShimProgram::new(&context.autostart.program, ["__shim"]);
+    let options = DaemonOptions::new(&context.home, shim);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(tend_daemon::run(options))?;
+    Ok(exit::OK)
+}
+
+/// Runs `tend daemon start|stop|status`.
+pub async fn control(context: &Context, args: &DaemonArgs) -> anyhow::Result<u8> {
+    let client = context.client_without_autostart();
+    let home = context.home.display();
+    match &args.action {
+        None => bail!("`tend daemon` runs in the foreground and cannot be driven from here"),
+        Some(DaemonAction::Start) => {
+            let health = client.start_daemon(&context.autostart).await?;
+            if context.json {
+                output::json(&health)?;
+            } else {
+                output::line(&format!("daemon running for {home} (pid {})", health.pid))?;
+            }
+            Ok(exit::OK)
+        }
+        Some(DaemonAction::Status) => match client.probe().await? {
+            Some(health) => {
+                if context.json {
+                    output::json(&health)?;
+                } else {
+                    let version = &health.version;
+                    output::line(&format!(
+                        "daemon running for {home} (pid {}, version {version})",
+                        health.pid
+                    ))?;
+                }
+                Ok(exit::OK)
+            }
+            None => bail!("no daemon is running for {home}"),
+        },
+        Some(DaemonAction::Stop { kill_tasks, grace }) => {
+            let Some(health) = client.probe().await? else {
+                if context.json {
+                    output::json(&DaemonStopResponse {
+                        stopping: false,
+                        tasks: vec![],
+                    })?;
+                } else {
+                    output::line(&format!("no daemon is running for {home}"))?;
+                }
+                return Ok(exit::OK);
+            };
+            let params = DaemonStopParams {
+                kill_tasks: *kill_tasks,
+                grace_ms: *grace,
+            };
+            let answer = client.stop_daemon(&params).await?;
+            wait_for_exit(health.pid)
+                .await
+                .with_context(|| format!("the daemon for {home} was asked to stop"))?;
+            if context.json {
+                output::json(&answer)?;
+            } else {
+                let stopped = match answer.tasks.len() {
+                    0 => String::new(),
+                    1 => ", 1 task stopped".to_owned(),
+                    n => format!(", {n} tasks stopped"),
+                };
+                output::line(&format!("daemon stopped (pid {}){stopped}", health.pid))?;
+            }
+            Ok(exit::OK)
+        }
+    }
+}
+
+/// Waits until process `pid` is gone (or a zombie whose parent has yet to reap it).
+async fn wait_for_exit(pid: u32) -> anyhow::Result<()> {
+    let deadline = Instant::now() + STOP_WAIT;
+    while alive(pid) {
+        if Instant::now() >= deadline {
+            bail!(
+                "its process {pid} is still running after {} s",
+                STOP_WAIT.as_secs()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
+
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses and may hold spaces.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_is_alive_and_a_free_pid_is_not() {
+        assert!(alive(std::process::id()));
+        assert!(!alive(u32::MAX - 1));
+    }
+}

@@ -1,0 +1,49 @@
+//! One file per command; [`dispatch`] sends a parsed command line to its file.
+
+pub mod clean;
+pub mod completions;
+pub mod daemon;
+pub mod events;
+pub mod group;
+pub mod input;
+pub mod logs;
+pub mod ls;
+pub mod notifications;
+pub mod rm;
+pub mod run;
+pub mod session;
+pub mod show;
+pub mod stop;
+pub mod unavailable;
+pub mod wait;
+
+use crate::cli::{Command, GroupCommand, SessionCommand};
+use crate::context::Context;
+
+/// Runs a command that talks to the daemon; answers its exit code.
+pub async fn dispatch(context: &Context, command: &Command) -> anyhow::Result<u8> {
+    match command {
+        Command::Run(args) => run::run(context, args).await,
+        Command::Ls(args) => ls::run(context, args).await,
+        Command::Show(args) => show::run(context, args).await,
+        Command::Logs(args) => logs::run(context, args).await,
+        Command::Wait(args) => wait::run(context, args).await,
+        Command::Stop(args) => stop::run(context, args).await,
+        Command::Input(args) => input::run(context, args).await,
+        Command::Rm(args) => rm::run(context, args).await,
+        Command::Clean => clean::run(context).await,
+        Command::Events(args) => events::run(context, args).await,
+        Command::Notifications(args) => notifications::run(context, args).await,
+        Command::Group(GroupCommand::Ls) => group::list(context).await,
+        Command::Group(GroupCommand::Set { name, limit }) => {
+            group::set(context, name, *limit).await
+        }
+        Command::Session(SessionCommand::Close { name, successor }) => {
+            session::close(context, name, successor.as_deref()).await
+        }
+        Command::Daemon(args) => daemon::control(context, args).await,
+        Command::Completions(args) => completions::run(args),
+        Command::Tui => unavailable::run("tui", "the terminal UI"),
+        Command::Mcp => unavailable::run("mcp", "the MCP server"),
+    }
+}

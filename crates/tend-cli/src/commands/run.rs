@@ -1,0 +1,113 @@
+//! `tend run`: creates a shell task and prints its id; with `--wait` or `--yield` copies its
+//! output until it ends and exits with its code.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tend_core::{StderrMode, StdinMode, TaskId};
+use tend_proto::{CreateTaskParams, EnvMap, MAX_LONG_POLL_MS, OutputQuery, WaitMode, WaitParams};
+use tokio::time::Instant;
+
+use crate::cli::RunArgs;
+use crate::context::Context;
+use crate::exit::{self, UsageError};
+use crate::output;
+use crate::stream;
+
+/// Runs `tend run`.
+pub async fn run(context: &Context, args: &RunArgs) -> anyhow::Result<u8> {
+    let params = params(context, args)?;
+    let follows = args.wait || args.yield_for.is_some();
+    if context.json && follows {
+        return run_json(context, params, args.yield_for).await;
+    }
+    let created = context.client.create_task(&params).await?;
+    let id = created.task.id;
+    if !follows {
+        if context.json {
+            output::json(&created)?;
+        } else {
+            output::line(&id.to_string())?;
+        }
+        return Ok(exit::OK);
+    }
+    let deadline = args
+        .yield_for
+        .map(|ms| Instant::now() + Duration::from_millis(ms));
+    let copied = stream::copy_task(&context.client, id, args.separate_stderr, deadline).await?;
+    if copied.done {
+        let task = context.client.get_task(id).await?;
+        return Ok(exit::code_of_task(&task));
+    }
+    yielded(id, copied.at_line_start)
+}
+
+/// The yield ran out: the id goes on a line of its own after the output.
+fn yielded(id: TaskId, at_line_start: bool) -> anyhow::Result<u8> {
+    let newline = if at_line_start { "" } else { "\n" };
+    output::line(&format!("{newline}{id}"))?;
+    Ok(exit::OK)
+}
+
+/// `--json` with `--yield` or `--wait`: the create answer once the task ended (or the yield
+/// ran out), with its output read from the start.
+async fn run_json(
+    context: &Context,
+    mut params: CreateTaskParams,
+    yield_for: Option<u64>,
+) -> anyhow::Result<u8> {
+    params.yield_ms = Some(yield_for.unwrap_or(MAX_LONG_POLL_MS));
+    let mut created = context.client.create_task(&params).await?;
+    if yield_for.is_none() && created.task.is_live() {
+        let wait = WaitParams {
+            ids: Some(vec![created.task.id]),
+            mode: Some(WaitMode::All),
+            ..WaitParams::default()
+        };
+        let answer = tend_client::wait_for(&context.client, &wait, None).await?;
+        if let Some(task) = answer.tasks.into_iter().next() {
+            created.task = task;
+        }
+        let output = context
+            .client
+            .read_output(created.task.id, &OutputQuery::default())
+            .await?;
+        created.output = Some(output);
+    }
+    output::json(&created)?;
+    Ok(if created.task.is_live() {
+        exit::OK
+    } else {
+        exit::code_of_task(&created.task)
+    })
+}
+
+/// The create body of the command line.
+fn params(context: &Context, args: &RunArgs) -> anyhow::Result<CreateTaskParams> {
+    let mut params = match &args.sh {
+        Some(line) => CreateTaskParams::shell(&context.session, line),
+        None => CreateTaskParams::command(&context.session, args.program.iter().cloned()),
+    };
+    let cwd = match &args.cwd {
+        Some(dir) => context.cwd.join(dir),
+        None => context.cwd.clone(),
+    };
+    let cwd = cwd
+        .to_str()
+        .ok_or_else(|| UsageError(format!("the directory {} is not UTF-8", cwd.display())))
+        .context("--cwd")?;
+    params.cwd = Some(cwd.to_owned());
+    params.name = args.name.clone();
+    params.env = (!args.env.is_empty()).then(|| EnvMap(args.env.iter().cloned().collect()));
+    params.group = args.group.clone();
+    params.after = (!args.after.is_empty()).then(|| args.after.clone());
+    params.key = args.key.clone();
+    params.timeout_ms = args.timeout;
+    params.idle_timeout_ms = args.idle_timeout;
+    params.queue_timeout_ms = args.queue_timeout;
+    params.max_attempts = args.max_attempts;
+    params.stdin = args.stdin.then_some(StdinMode::Pipe);
+    params.stderr = args.separate_stderr.then_some(StderrMode::Separate);
+    params.close_policy = args.close_policy.map(Into::into);
+    Ok(params)
+}

@@ -1,0 +1,59 @@
+//! `tend wait ID...`: 0 when all (or with `--any`, one) completed, 1 when one failed or was
+//! cancelled, 124 on timeout.
+
+use std::time::Duration;
+
+use tend_core::{State, Task};
+use tend_proto::{WaitMode, WaitParams};
+
+use crate::cli::WaitArgs;
+use crate::context::Context;
+use crate::{exit, output, render};
+
+/// Runs `tend wait`.
+pub async fn run(context: &Context, args: &WaitArgs) -> anyhow::Result<u8> {
+    let mode = if args.any {
+        WaitMode::Any
+    } else {
+        WaitMode::All
+    };
+    let params = WaitParams {
+        ids: Some(args.ids.clone()),
+        mode: Some(mode),
+        ..WaitParams::default()
+    };
+    let timeout = args.timeout.map(Duration::from_millis);
+    let answer = tend_client::wait_for(&context.client, &params, timeout).await?;
+    if context.json {
+        output::json(&answer)?;
+    } else {
+        for task in &answer.tasks {
+            output::line(&summary_line(task))?;
+        }
+    }
+    Ok(if answer.done {
+        code_of(&answer.tasks, mode)
+    } else {
+        exit::TIMED_OUT
+    })
+}
+
+/// The exit code of a finished wait.
+fn code_of(tasks: &[Task], mode: WaitMode) -> u8 {
+    let completed = |task: &&Task| task.state == State::Completed;
+    let ended = tasks.iter().filter(|task| !task.is_live());
+    let success = match mode {
+        WaitMode::All => ended.clone().all(|task| completed(&task)),
+        WaitMode::Any => ended.clone().any(|task| completed(&task)),
+    };
+    if success { exit::OK } else { exit::ERROR }
+}
+
+fn summary_line(task: &Task) -> String {
+    format!(
+        "{}  {}  {}",
+        task.id,
+        task.state.as_str(),
+        render::result_text(task)
+    )
+}

@@ -1,0 +1,76 @@
+//! tend-cli: the `tend` command line (CONTRACT.md §6) as a library; `main.rs` only reads the
+//! environment and calls [`run`].
+//!
+//! Each command lives in its own file under `commands/` and talks to the daemon through
+//! [`tend_client::Client`], which starts the daemon of the home when none answers (unless
+//! `TEND_NO_AUTOSTART=1`). `tend daemon` runs [`tend_daemon::run`] in the foreground. Human
+//! output is built in `render/` (aligned tables, colours only on a terminal with `NO_COLOR`
+//! unset); `--json` prints the API's documents as they are. Exit codes are in [`exit`].
+//!
+//! # Choices where CONTRACT.md is silent
+//!
+//! - `tend run` sends the caller's working directory (or `--cwd`, relative to it) but not its
+//!   environment: a task runs with the daemon's environment plus `--env K=V` (pass
+//!   `--env PATH="$PATH"` to use yours). Interrupting `run --wait` leaves the task running.
+//! - `run --json --wait` prints the create answer once the task ended, with its output read
+//!   from byte 0 (as `yield_ms` answers it); `run --json --yield DUR` is the create answer with
+//!   `yield_ms`. Both exit with the task's code when it ended.
+//! - `ls`, `clean` and `events` cover all sessions unless `--session` is given on the command
+//!   line (`TEND_SESSION` does not filter them); `notifications` is the session's.
+//! - `logs` without `-f` prints everything written so far; `--json` prints one output read
+//!   (up to 16 MiB), and with `-f` one read per line until the end.
+//! - `input` writes TEXT exactly as given (no newline is added).
+//! - `wait --any` exits 0 when one of the ended tasks completed.
+//! - `rm` and `input` print nothing, also with `--json` (the API answers 204); `clean --json`
+//!   prints `{"tasks": [...]}` of the removed records.
+//! - `daemon stop` without a daemon says so and exits 0; `daemon status` without one exits 1.
+//!   `daemon stop` returns once the daemon's process is gone.
+//! - A reader that goes away (a closed pipe) ends a command quietly with exit 0.
+
+pub mod cli;
+mod clock;
+mod commands;
+pub mod context;
+pub mod exit;
+mod output;
+mod render;
+mod stream;
+
+use std::process::ExitCode;
+
+pub use cli::Cli;
+pub use context::{Context, Environment};
+
+use crate::cli::{Command, DaemonArgs};
+
+/// Runs one command line and answers the process's exit code. Errors are reported on stderr
+/// as `tend: message`.
+pub fn run(cli: Cli, env: Environment) -> ExitCode {
+    match dispatch(cli, env) {
+        Ok(code) => exit::exit(code),
+        Err(error) => match exit::code_of_error(&error) {
+            None => exit::exit(exit::OK),
+            Some(code) => {
+                eprintln!("tend: {error:#}");
+                exit::exit(code)
+            }
+        },
+    }
+}
+
+fn dispatch(cli: Cli, env: Environment) -> anyhow::Result<u8> {
+    match &cli.command {
+        Command::Completions(args) => return commands::completions::run(args),
+        Command::Tui => return commands::unavailable::run("tui", "the terminal UI"),
+        Command::Mcp => return commands::unavailable::run("mcp", "the MCP server"),
+        _ => {}
+    }
+    let context = Context::new(&cli, env)?;
+    if let Command::Daemon(DaemonArgs { action: None }) = &cli.command {
+        return commands::daemon::foreground(&context);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(commands::dispatch(&context, &cli.command))
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the `tend` binary: each test starts the real binary in a temporary
+//! home, which autostarts a real daemon, and stops it (killing its tasks) at the end.
+
+mod support;
+
+mod daemon;
+mod errors;
+mod logs;
+mod run;
+mod sessions;
+mod tasks;
