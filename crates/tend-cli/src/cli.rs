@@ -291,6 +291,10 @@ pub struct DaemonArgs {
     /// Without a subcommand the daemon runs in the foreground.
     #[command(subcommand)]
     pub action: Option<DaemonAction>,
+    /// Also serve the MCP tools over Streamable HTTP at http://ADDR/mcp (loopback only; a
+    /// bearer token is kept in TEND_HOME/mcp.token). Foreground daemon only.
+    #[arg(long, value_name = "ADDR")]
+    pub mcp_http: Option<std::net::SocketAddr>,
 }
 
 /// Controls of the background daemon.

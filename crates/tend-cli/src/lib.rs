@@ -59,15 +59,26 @@ pub fn run(cli: Cli, env: Environment) -> ExitCode {
 }
 
 fn dispatch(cli: Cli, env: Environment) -> anyhow::Result<u8> {
-    match &cli.command {
-        Command::Completions(args) => return commands::completions::run(args),
-        Command::Tui => return commands::unavailable::run("tui", "the terminal UI"),
-        Command::Mcp => return commands::unavailable::run("mcp", "the MCP server"),
-        _ => {}
+    if let Command::Completions(args) = &cli.command {
+        return commands::completions::run(args);
     }
     let context = Context::new(&cli, env)?;
-    if let Command::Daemon(DaemonArgs { action: None }) = &cli.command {
-        return commands::daemon::foreground(&context);
+    if let Command::Mcp = &cli.command {
+        // The stdio transport reads stdin on a blocking thread: end the runtime without
+        // waiting for it once the session is closed.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let code = runtime.block_on(commands::mcp::run(&context));
+        runtime.shutdown_background();
+        return code;
+    }
+    if let Command::Daemon(DaemonArgs {
+        action: None,
+        mcp_http,
+    }) = &cli.command
+    {
+        return commands::daemon::foreground(&context, *mcp_http);
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -164,3 +164,64 @@ fn a_daemon_killed_with_sigkill_is_replaced_and_its_tasks_recovered() {
     assert_eq!(home.run(&["wait", &runs_on, "--timeout", "20s"]).code, 0);
     assert_eq!(home.ok(&["logs", &runs_on]), "late\n");
 }
+
+/// Sends one HTTP request to `addr` and answers the status code.
+fn http_status(addr: std::net::SocketAddr, headers: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let request = format!(
+        "POST /mcp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Accept: application/json, text/event-stream\r\n{headers}Content-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).unwrap();
+    String::from_utf8_lossy(&head[9..12]).parse().unwrap()
+}
+
+#[test]
+fn the_foreground_daemon_serves_mcp_over_http_with_its_token() {
+    let home = Home::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut command = home.command(&["daemon", "--mcp-http", &addr.to_string()]);
+    command.stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut daemon = command.spawn().unwrap();
+    let token_file = home.path().join("mcp.token");
+    eventually(
+        "the MCP endpoint and its token",
+        Duration::from_secs(10),
+        || token_file.exists() && std::net::TcpStream::connect(addr).is_ok(),
+    );
+    let initialize = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}"#;
+    assert_eq!(
+        http_status(addr, "", initialize),
+        401,
+        "no token must be refused"
+    );
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    let bearer = format!("Authorization: Bearer {}\r\n", token.trim());
+    assert_eq!(
+        http_status(addr, &bearer, initialize),
+        200,
+        "the token must be accepted"
+    );
+    let foreign = format!("{bearer}Origin: https://evil.example\r\n");
+    assert_eq!(
+        http_status(addr, &foreign, initialize),
+        403,
+        "a foreign origin must be refused"
+    );
+    signal(daemon.id(), Signal::SIGTERM);
+    let status = wait_child(&mut daemon, Duration::from_secs(10)).expect("the daemon stops");
+    assert!(status.success(), "{status:?}");
+}

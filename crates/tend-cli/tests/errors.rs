@@ -51,17 +51,3 @@ fn completions_are_printed_for_each_shell() {
         );
     }
 }
-
-#[test]
-fn tui_and_mcp_say_they_are_not_available_yet() {
-    let home = Home::new();
-    for command in ["tui", "mcp"] {
-        let outcome = home.run(&[command]);
-        assert_eq!(outcome.code, 1);
-        assert!(
-            outcome.stderr.contains("not available"),
-            "{}",
-            outcome.stderr
-        );
-    }
-}

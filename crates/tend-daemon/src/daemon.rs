@@ -150,7 +150,12 @@ impl Daemon {
 
 /// Runs the daemon of a home until SIGTERM, SIGINT or `POST /v1/daemon/stop`.
 pub async fn run(options: DaemonOptions) -> Result<(), DaemonError> {
-    let daemon = Daemon::start(options).await?;
+    serve_until_signalled(Daemon::start(options).await?).await
+}
+
+/// Serves a started daemon until SIGTERM, SIGINT or a stop request; for callers that attach
+/// more services (such as MCP over HTTP) between [`Daemon::start`] and serving.
+pub async fn serve_until_signalled(daemon: Daemon) -> Result<(), DaemonError> {
     let handle = daemon.shutdown_handle();
     let mut terminate = signal(SignalKind::terminate())
         .map_err(|e| DaemonError::io("handle SIGTERM for", daemon.home(), e))?;

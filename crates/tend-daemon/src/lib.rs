@@ -31,7 +31,7 @@ mod server;
 mod shutdown;
 mod socket;
 
-pub use daemon::{Daemon, DaemonOptions, run};
+pub use daemon::{Daemon, DaemonOptions, run, serve_until_signalled};
 pub use error::DaemonError;
 pub use logging::init_logging;
 pub use openapi::openapi_document;

@@ -368,16 +368,30 @@ impl Host {
     /// Writes to the stdin of a live shell task created with `stdin: pipe`; `eof` closes it
     /// after the data. `conflict` for any other task.
     pub async fn write_stdin(&self, id: TaskId, data: Vec<u8>, eof: bool) -> Result<(), HostError> {
-        let (live, piped) = self
-            .query(move |engine, _| {
-                let task = engine.get(id)?;
-                let piped = engine
-                    .stored(id)
-                    .is_some_and(|s| s.spec.stdin == tend_core::StdinMode::Pipe);
-                Ok::<_, tend_core::Error>((task.state.holds_slot() && task.kind.is_shell(), piped))
-            })
-            .await?
-            .map_err(HostError::Engine)?;
+        // A task just created may still be starting: its pipe exists once its process runs.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let mut version = self.version.clone();
+        let (live, piped) = loop {
+            version.borrow_and_update();
+            let (live, piped, starting) = self
+                .query(move |engine, _| {
+                    let task = engine.get(id)?;
+                    let piped = engine
+                        .stored(id)
+                        .is_some_and(|s| s.spec.stdin == tend_core::StdinMode::Pipe);
+                    let live = task.state.holds_slot() && task.kind.is_shell();
+                    Ok::<_, tend_core::Error>((live, piped, live && task.pid.is_none()))
+                })
+                .await?
+                .map_err(HostError::Engine)?;
+            if !starting || !piped || tokio::time::Instant::now() >= deadline {
+                break (live, piped);
+            }
+            tokio::select! {
+                changed = version.changed() => if changed.is_err() { return Err(HostError::Unavailable) },
+                () = tokio::time::sleep_until(deadline) => {}
+            }
+        };
         if !piped {
             return Err(HostError::Engine(tend_core::Error::conflict(
                 format!("task {id} was not created with stdin: pipe"),

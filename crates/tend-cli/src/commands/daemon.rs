@@ -18,7 +18,7 @@ const STOP_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs the daemon of the home in this process until SIGTERM, SIGINT or `tend daemon stop`.
 /// Logs go to `daemon.log` (filter: `TEND_LOG`, default `info`).
-pub fn foreground(context: &Context) -> anyhow::Result<u8> {
+pub fn foreground(context: &Context, mcp_http: Option<std::net::SocketAddr>) -> anyhow::Result<u8> {
     let filter = context.env.log_filter.as_deref().unwrap_or("info");
     tend_daemon::init_logging(&context.home, filter)?;
     let shim = ShimProgram::new(&context.autostart.program, ["__shim"]);
@@ -26,7 +26,25 @@ pub fn foreground(context: &Context) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(tend_daemon::run(options))?;
+    runtime.block_on(async {
+        let daemon = tend_daemon::Daemon::start(options).await?;
+        if let Some(addr) = mcp_http {
+            let listener = tend_mcp::http::bind(addr).await?;
+            let client = tend_client::Client::new(daemon.home());
+            let session = tend_mcp::http::DEFAULT_SESSION;
+            let config = tend_mcp::McpConfig::new(client, session, context.cwd.clone())?;
+            let shutdown = daemon.shutdown_handle();
+            tracing::info!(%addr, "serving MCP over HTTP at /mcp");
+            tokio::spawn(async move {
+                let stop = async move { shutdown.triggered().await };
+                if let Err(error) = tend_mcp::http::serve(listener, config, stop).await {
+                    tracing::error!(%error, "MCP over HTTP failed");
+                }
+            });
+        }
+        tend_daemon::serve_until_signalled(daemon).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
     Ok(exit::OK)
 }
 

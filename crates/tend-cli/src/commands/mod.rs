@@ -8,13 +8,14 @@ pub mod group;
 pub mod input;
 pub mod logs;
 pub mod ls;
+pub mod mcp;
 pub mod notifications;
 pub mod rm;
 pub mod run;
 pub mod session;
 pub mod show;
 pub mod stop;
-pub mod unavailable;
+pub mod tui;
 pub mod wait;
 
 use crate::cli::{Command, GroupCommand, SessionCommand};
@@ -43,7 +44,7 @@ pub async fn dispatch(context: &Context, command: &Command) -> anyhow::Result<u8
         }
         Command::Daemon(args) => daemon::control(context, args).await,
         Command::Completions(args) => completions::run(args),
-        Command::Tui => unavailable::run("tui", "the terminal UI"),
-        Command::Mcp => unavailable::run("mcp", "the MCP server"),
+        Command::Tui => tui::run(context).await,
+        Command::Mcp => mcp::run(context).await,
     }
 }

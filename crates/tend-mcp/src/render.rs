@@ -1,0 +1,291 @@
+//! Text for the model: one line per task, output reads with what was left out and where to
+//! continue.
+
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tend_core::{Reason, State, Task, Timestamp};
+use tend_proto::OutputRead;
+
+/// The current time.
+pub(crate) fn now() -> Timestamp {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    Timestamp::from_millis(i64::try_from(millis).unwrap_or(i64::MAX))
+}
+
+/// A duration in a compact form: `350ms`, `42s`, `3m 5s`, `2h 4m`.
+pub(crate) fn duration(ms: u64) -> String {
+    let secs = ms / 1000;
+    match secs {
+        0 => format!("{ms}ms"),
+        1..60 => format!("{secs}s"),
+        60..3600 => format!("{}m {}s", secs / 60, secs % 60),
+        _ => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// `t7 "npm test"`.
+pub(crate) fn label(task: &Task) -> String {
+    format!("{} {:?}", task.id, task.name)
+}
+
+/// The state in words: `completed (exit 0)`, `failed (exit 1)`, `cancelled (stopped; SIGTERM)`,
+/// `running (pid 4242)`, `pending (after t3)`.
+pub(crate) fn state(task: &Task) -> String {
+    let ending = || {
+        let mut parts = Vec::new();
+        if let Some(reason) = task.reason
+            && !matches!(reason, Reason::Exited)
+        {
+            parts.push(reason.as_str().to_owned());
+        }
+        if let Some(code) = task.exit_code {
+            parts.push(format!("exit {code}"));
+        }
+        if let Some(signal) = &task.signal {
+            parts.push(signal.clone());
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join("; "))
+        }
+    };
+    match task.state {
+        State::Completed | State::Failed | State::Cancelled => {
+            format!("{}{}", task.state.as_str(), ending())
+        }
+        State::Running | State::Waiting | State::CancelRequested => {
+            let word = match task.state {
+                State::CancelRequested => "stopping",
+                _ => task.state.as_str(),
+            };
+            match task.pid {
+                Some(pid) => format!("{word} (pid {pid})"),
+                None => word.to_owned(),
+            }
+        }
+        State::Pending if task.after.is_empty() => "pending".to_owned(),
+        State::Pending => {
+            let after: Vec<String> = task.after.iter().map(ToString::to_string).collect();
+            format!("pending (after {})", after.join(", "))
+        }
+    }
+}
+
+/// How long it ran or has been running: `after 42s` / `for 3s`.
+pub(crate) fn age(task: &Task, now: Timestamp) -> String {
+    let since = task.started_at.unwrap_or(task.created_at);
+    match task.finished_at {
+        Some(end) => format!("after {}", duration(end.millis_since(since))),
+        None => format!("for {}", duration(now.millis_since(since))),
+    }
+}
+
+/// One line per task: `t7 "npm test": failed (exit 1) after 42s`, with the summary of external
+/// and failed-to-start tasks and, when asked, the session.
+pub(crate) fn task_line(task: &Task, now: Timestamp, with_session: bool) -> String {
+    let mut line = format!("{}: {} {}", label(task), state(task), age(task, now));
+    if with_session {
+        let _ = write!(line, " [session {}]", task.session);
+    }
+    if let Some(summary) = &task.summary {
+        let _ = write!(line, " — {}", first_line(summary, 200));
+    }
+    line
+}
+
+fn first_line(text: &str, max_chars: usize) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() > max_chars {
+        let cut: String = line.chars().take(max_chars).collect();
+        format!("{cut}…")
+    } else {
+        line.to_owned()
+    }
+}
+
+/// How an output read was asked for, to say what the answer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReadKind<'a> {
+    /// From a cursor.
+    Range,
+    /// The last N lines.
+    Tail(u64),
+    /// Lines matching a pattern.
+    Grep(&'a str),
+}
+
+/// An output read as text: a header saying which bytes it holds, the data, and a footer saying
+/// what was left out and how to continue.
+pub(crate) fn output(read: &OutputRead, kind: ReadKind<'_>) -> String {
+    let id = read.task_id;
+    let total = read.total_bytes;
+    let mut text = String::new();
+    let header = match kind {
+        ReadKind::Range if read.data.is_empty() && total == 0 => "no output yet".to_owned(),
+        ReadKind::Range if read.data.is_empty() => {
+            format!("no output past byte {} (total {total} bytes)", read.cursor)
+        }
+        ReadKind::Range => format!(
+            "output bytes {}..{} of {total}",
+            read.cursor, read.next_cursor
+        ),
+        ReadKind::Tail(lines) => format!(
+            "last {lines} lines (bytes {}..{} of {total})",
+            read.cursor, read.next_cursor
+        ),
+        ReadKind::Grep(pattern) if read.data.is_empty() => format!(
+            "no line matches /{pattern}/ in bytes {}..{} of {total}",
+            read.cursor, read.next_cursor
+        ),
+        ReadKind::Grep(pattern) => format!(
+            "lines matching /{pattern}/ in bytes {}..{} of {total}",
+            read.cursor, read.next_cursor
+        ),
+    };
+    let _ = writeln!(text, "--- {header} ---");
+    if !read.data.is_empty() {
+        text.push_str(&read.data);
+        if !read.data.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    let mut notes = Vec::new();
+    if read.dropped_bytes > 0 {
+        notes.push(format!(
+            "{} bytes in the middle of the output were dropped by the output cap",
+            read.dropped_bytes
+        ));
+    }
+    let after = total.saturating_sub(read.next_cursor);
+    match kind {
+        ReadKind::Tail(_) if read.truncated => notes.push(format!(
+            "the tail was cut to max_bytes; {} earlier bytes not shown",
+            read.cursor
+        )),
+        ReadKind::Tail(_) => {}
+        ReadKind::Grep(pattern) if read.truncated || after > 0 => notes.push(format!(
+            "max_bytes reached; {after} bytes not searched: continue with bg_output \
+             task_id={id} grep={pattern:?} cursor={}",
+            read.next_cursor
+        )),
+        ReadKind::Grep(_) => {}
+        ReadKind::Range if after > 0 => notes.push(format!(
+            "{after} bytes left out: continue with bg_output task_id={id} cursor={}, \
+             or read the end with tail_lines",
+            read.next_cursor
+        )),
+        ReadKind::Range => {}
+    }
+    if read.eof {
+        notes.push("end of output: the task has finished".to_owned());
+    } else if !read.state.is_terminal() && after == 0 {
+        notes.push(format!(
+            "the task is {}: more output may come; continue with bg_output task_id={id} \
+             cursor={} (wait_ms waits for it)",
+            read.state.as_str(),
+            read.next_cursor
+        ));
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(text, "--- {} ---", notes.join("; "));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use tend_core::{ClosePolicy, Kind, TaskId};
+
+    use super::*;
+
+    pub(crate) fn task(state: State) -> Task {
+        Task {
+            id: TaskId::new(7),
+            kind: Kind::Shell,
+            session: "s".into(),
+            parent: None,
+            child_session: None,
+            key: None,
+            name: "npm test".into(),
+            command: None,
+            cwd: None,
+            group: "default".into(),
+            state,
+            reason: None,
+            exit_code: None,
+            signal: None,
+            summary: None,
+            attempt: 1,
+            max_attempts: 1,
+            after: vec![],
+            pid: None,
+            progress: None,
+            output: None,
+            close_policy: ClosePolicy::Cancel,
+            timeout_ms: None,
+            idle_timeout_ms: None,
+            created_at: Timestamp::from_millis(1_000),
+            started_at: Some(Timestamp::from_millis(2_000)),
+            updated_at: Timestamp::from_millis(2_000),
+            finished_at: None,
+        }
+    }
+
+    fn read(data: &str, cursor: u64, next: u64, total: u64, state: State) -> OutputRead {
+        OutputRead {
+            task_id: TaskId::new(7),
+            state,
+            data: data.into(),
+            cursor,
+            next_cursor: next,
+            total_bytes: total,
+            dropped_bytes: 0,
+            truncated: next < total,
+            eof: state.is_terminal() && next == total,
+        }
+    }
+
+    #[test]
+    fn task_lines_read_naturally() {
+        let mut failed = task(State::Failed);
+        failed.reason = Some(Reason::Exited);
+        failed.exit_code = Some(1);
+        failed.finished_at = Some(Timestamp::from_millis(44_000));
+        let now = Timestamp::from_millis(50_000);
+        assert_eq!(
+            task_line(&failed, now, false),
+            r#"t7 "npm test": failed (exit 1) after 42s"#
+        );
+        let mut running = task(State::Running);
+        running.pid = Some(4242);
+        assert_eq!(
+            task_line(&running, now, true),
+            r#"t7 "npm test": running (pid 4242) for 48s [session s]"#
+        );
+        let mut stopped = task(State::Cancelled);
+        stopped.reason = Some(Reason::Stopped);
+        stopped.signal = Some("SIGTERM".into());
+        assert_eq!(state(&stopped), "cancelled (stopped; SIGTERM)");
+        assert_eq!(duration(185_000), "3m 5s");
+    }
+
+    #[test]
+    fn reads_say_what_was_left_out_and_where_to_continue() {
+        let text = output(&read("abc", 0, 3, 10, State::Completed), ReadKind::Range);
+        assert!(
+            text.starts_with("--- output bytes 0..3 of 10 ---\nabc\n"),
+            "{text}"
+        );
+        assert!(text.contains("7 bytes left out: continue with bg_output task_id=t7 cursor=3"));
+        let text = output(&read("abc\n", 0, 4, 4, State::Completed), ReadKind::Range);
+        assert!(text.contains("end of output"), "{text}");
+        let text = output(&read("", 4, 4, 4, State::Running), ReadKind::Range);
+        assert!(text.contains("cursor=4 (wait_ms"), "{text}");
+        let text = output(&read("", 0, 4, 4, State::Completed), ReadKind::Grep("x+"));
+        assert!(text.contains("no line matches /x+/"), "{text}");
+    }
+}

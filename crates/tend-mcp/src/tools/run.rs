@@ -1,0 +1,153 @@
+//! `bg_run`: starts a shell command and waits up to `yield_ms` for it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+use tend_core::{ClosePolicy, StdinMode};
+use tend_proto::{CreateTaskParams, EnvMap, MAX_LONG_POLL_MS};
+
+use super::{Call, default_max_bytes, task_id};
+use crate::answer::{Answer, ToolError};
+use crate::read::bound;
+use crate::render::{self, ReadKind};
+
+/// What a model tells `bg_run`.
+pub(crate) const DESCRIPTION: &str = "Run a shell command in the background without blocking. \
+Waits up to yield_ms (default 15000) for it: a quick command answers like a normal shell call, \
+with its exit code and output; a slow one answers with its task id, pid and the output so far, \
+and keeps running. Use yield_ms: 0 for servers, watchers and long builds that you want to start \
+and check on later. When a task ends, a line `[tend] t7 ... finished: ...` appears once at the \
+end of a later answer of any bg_ tool. Tasks stop when this session ends unless detach: true.";
+
+/// The arguments of `bg_run`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RunArgs {
+    /// The command line, run with `sh -c` (pipes, `&&`, redirections work).
+    command: String,
+    /// Working directory, absolute or relative to the server's (default: the server's).
+    cwd: Option<String>,
+    /// Extra environment variables for the command (never shown back).
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    /// A short label for lists and notifications (default: the command).
+    name: Option<String>,
+    /// Milliseconds to wait for the command to end before answering (0: answer at once).
+    #[serde(default = "default_yield_ms")]
+    #[schemars(range(max = 600_000))]
+    yield_ms: u64,
+    /// Fail the task if it runs longer than this many milliseconds (0: no limit).
+    #[serde(default)]
+    timeout_ms: u64,
+    /// A concurrency group: tasks of a group with a limit wait for a free slot.
+    group: Option<String>,
+    /// Task ids (`t3`) that must complete first; the command starts after them.
+    #[serde(default)]
+    after: Vec<String>,
+    /// Keep the task running after this session ends (default: it is stopped).
+    #[serde(default)]
+    detach: bool,
+    /// Give the command a stdin pipe that bg_input writes to.
+    #[serde(default)]
+    stdin: bool,
+    /// The most output bytes in this answer.
+    #[serde(default = "default_max_bytes")]
+    #[schemars(range(min = 1, max = 16_777_216))]
+    max_bytes: u64,
+}
+
+fn default_yield_ms() -> u64 {
+    15_000
+}
+
+/// Creates the task and answers its end or its id and the output so far.
+pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolError> {
+    if args.command.trim().is_empty() {
+        return Err(ToolError::invalid("command must not be empty"));
+    }
+    let cwd = match &args.cwd {
+        Some(dir) if !dir.trim().is_empty() => call.cwd.join(dir),
+        _ => call.cwd.to_path_buf(),
+    };
+    let cwd = cwd
+        .to_str()
+        .ok_or_else(|| ToolError::invalid("cwd: the directory is not valid UTF-8"))?
+        .to_owned();
+    let after = args
+        .after
+        .iter()
+        .map(|id| task_id(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let yield_ms = args.yield_ms.min(MAX_LONG_POLL_MS);
+    let params = CreateTaskParams {
+        session: call.session.to_owned(),
+        shell: Some(args.command.clone()),
+        name: args.name.filter(|name| !name.trim().is_empty()),
+        cwd: Some(cwd),
+        env: (!args.env.is_empty()).then_some(EnvMap(args.env)),
+        group: args.group.filter(|group| !group.trim().is_empty()),
+        after: (!after.is_empty()).then_some(after),
+        timeout_ms: (args.timeout_ms > 0).then_some(args.timeout_ms),
+        stdin: args.stdin.then_some(StdinMode::Pipe),
+        close_policy: Some(if args.detach {
+            ClosePolicy::Keep
+        } else {
+            ClosePolicy::Cancel
+        }),
+        yield_ms: (yield_ms > 0).then_some(yield_ms),
+        max_bytes: Some(args.max_bytes),
+        ..CreateTaskParams::default()
+    };
+    let mut created = call.client.create_task(&params).await?;
+    created.output = created.output.map(|read| bound(read, args.max_bytes));
+    let task = &created.task;
+    let now = render::now();
+    let mut text = String::new();
+    if task.state.is_terminal() {
+        let _ = writeln!(text, "{}", render::task_line(task, now, false));
+    } else {
+        let waited = if yield_ms > 0 {
+            format!("did not finish within {}; ", render::duration(yield_ms))
+        } else {
+            String::new()
+        };
+        let policy = if args.detach {
+            "detached: it keeps running after this session ends"
+        } else {
+            "it is stopped when this session ends"
+        };
+        let _ = writeln!(
+            text,
+            "{}: {}, in the background ({waited}{policy}).",
+            render::label(task),
+            render::state(task),
+        );
+        let _ = writeln!(
+            text,
+            "Its end will be reported once at the end of a later answer. bg_output reads its \
+             output, bg_wait waits for it, bg_stop stops it.",
+        );
+    }
+    if let Some(read) = &created.output {
+        text.push_str(&render::output(read, ReadKind::Range));
+    }
+    Ok(Answer::new(text, &json!(created)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_and_unknown_fields_are_refused() {
+        let args: RunArgs = serde_json::from_value(json!({"command": "ls"})).unwrap();
+        assert_eq!(
+            (args.yield_ms, args.max_bytes, args.detach),
+            (15_000, 16_384, false)
+        );
+        assert!(serde_json::from_value::<RunArgs>(json!({"command": "ls", "x": 1})).is_err());
+    }
+}

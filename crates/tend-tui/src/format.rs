@@ -1,0 +1,80 @@
+//! Short texts of numbers and records: ages, durations, sizes, results.
+
+use tend_core::{Reason, Task, Timestamp};
+
+/// A short age: `3s`, `5m`, `2h`, `4d` (as `tend ls` shows it).
+pub(crate) fn age(millis: u64) -> String {
+    let seconds = millis / 1000;
+    match seconds {
+        0..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m", seconds / 60),
+        3600..172_800 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86_400),
+    }
+}
+
+/// A duration in at most two units: `850ms`, `12s`, `3m04s`, `1h02m`, `2d03h`.
+pub(crate) fn duration(millis: u64) -> String {
+    let seconds = millis / 1000;
+    match seconds {
+        0 => format!("{millis}ms"),
+        1..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m{:02}s", seconds / 60, seconds % 60),
+        3600..86_400 => format!("{}h{:02}m", seconds / 3600, seconds % 3600 / 60),
+        _ => format!("{}d{:02}h", seconds / 86_400, seconds % 86_400 / 3600),
+    }
+}
+
+/// How long a task ran: from its start to its end (or to `now` while it runs); `-` when it
+/// never started.
+pub(crate) fn ran(task: &Task, now: Timestamp) -> String {
+    match (task.started_at, task.finished_at) {
+        (Some(start), Some(end)) => duration(end.millis_since(start)),
+        (Some(start), None) if task.is_live() => duration(now.millis_since(start)),
+        _ => "-".to_owned(),
+    }
+}
+
+/// How a task ended, in a few characters: `exit 0`, `SIGKILL`, `timed_out`; `-` while live
+/// (as `tend ls` shows it).
+pub(crate) fn result(task: &Task) -> String {
+    match (task.reason, task.exit_code, &task.signal) {
+        (None, ..) => "-".to_owned(),
+        (Some(Reason::Exited), Some(code), _) => format!("exit {code}"),
+        (Some(Reason::Signaled), _, Some(signal)) => signal.clone(),
+        (Some(reason), ..) => reason.as_str().to_owned(),
+    }
+}
+
+/// A byte count: `512 B`, `1.5 KiB`, `10.0 MiB`, `2.1 GiB`.
+pub(crate) fn bytes(count: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if count < 1024 {
+        return format!("{count} B");
+    }
+    let mut value = count as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_short() {
+        assert_eq!(age(59_999), "59s");
+        assert_eq!(age(7_200_000), "2h");
+        assert_eq!(duration(850), "850ms");
+        assert_eq!(duration(184_000), "3m04s");
+        assert_eq!(duration(3_720_000), "1h02m");
+        assert_eq!(duration(183_600_000), "2d03h");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(10 << 20), "10.0 MiB");
+    }
+}
