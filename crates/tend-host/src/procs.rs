@@ -36,6 +36,8 @@ pub(crate) struct Procs {
     shim: ShimProgram,
     tx: mpsc::UnboundedSender<Command>,
     running: HashMap<TaskId, Watched>,
+    /// Tasks whose shim is being started, with the signals ordered meanwhile.
+    starting: HashMap<TaskId, Vec<Signal>>,
     budget: OutputBudget,
 }
 
@@ -111,6 +113,7 @@ impl Procs {
             shim,
             tx,
             running: HashMap::new(),
+            starting: HashMap::new(),
             budget,
         }
     }
@@ -118,7 +121,10 @@ impl Procs {
     /// Carries out one action; a spawn answers with the observation to feed back.
     pub fn act(&mut self, action: Action, engine: &Engine) -> Option<Input> {
         match action {
-            Action::Spawn { task } => Some(self.spawn(&task)),
+            Action::Spawn { task } => {
+                self.spawn(&task);
+                None
+            }
             Action::Signal { id, signal } => {
                 self.signal(id, signal, engine);
                 None
@@ -130,7 +136,7 @@ impl Procs {
         }
     }
 
-    fn spawn(&mut self, stored: &StoredTask) -> Input {
+    fn spawn(&mut self, stored: &StoredTask) {
         let id = stored.task.id;
         let argv = stored.task.command.clone().unwrap_or_default();
         let mut request = SpawnRequest::new(self.shim.clone(), self.home.task_dir(id), argv);
@@ -158,9 +164,36 @@ impl Procs {
             head_bytes: self.settings.head_bytes,
             cap_bytes: self.settings.output_cap_bytes,
         };
-        match tend_exec::spawn(&request) {
+        // Starting a shim takes a few milliseconds: it runs on the blocking pool so that the
+        // supervisor goes on committing, and its result comes back as `Command::Spawned`.
+        self.starting.insert(id, Vec::new());
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = tend_exec::spawn(&request);
+            let _ = tx.send(Command::Spawned { id, result });
+        });
+    }
+
+    /// A spawn finished: watch the process, deliver signals ordered while it started, and
+    /// answer the observation to feed the engine.
+    pub fn spawned(
+        &mut self,
+        id: TaskId,
+        result: Result<TaskProcess, tend_exec::SpawnError>,
+    ) -> Input {
+        let signals = self.starting.remove(&id).unwrap_or_default();
+        match result {
             Ok(process) => {
                 let pid = u32::try_from(process.pid()).unwrap_or(0);
+                for signal in signals {
+                    let delivered = match signal {
+                        Signal::Term => process.terminate(),
+                        Signal::Kill => process.kill(),
+                    };
+                    if let Err(error) = delivered {
+                        warn!(%id, ?signal, %error, "cannot signal the task");
+                    }
+                }
                 self.watch(id, process);
                 Input::ProcessStarted { id, pid }
             }
@@ -217,6 +250,10 @@ impl Procs {
     }
 
     fn signal(&mut self, id: TaskId, signal: Signal, engine: &Engine) {
+        if let Some(pending) = self.starting.get_mut(&id) {
+            pending.push(signal);
+            return;
+        }
         let Some(watched) = self.running.get(&id) else {
             if engine.get(id).is_ok_and(Task::is_live) {
                 warn!(%id, ?signal, "no process to signal");

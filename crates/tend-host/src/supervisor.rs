@@ -31,6 +31,11 @@ pub(crate) enum Command {
     },
     /// An observation from a process watcher; nobody waits.
     Observe(Input),
+    /// A shim finished starting (or failed to).
+    Spawned {
+        id: tend_core::TaskId,
+        result: Result<tend_exec::TaskProcess, tend_exec::SpawnError>,
+    },
     /// A read of committed state.
     Query(Query),
     /// Stop the loop (after the current batch); tasks keep running.
@@ -133,6 +138,7 @@ impl<S: Store> Supervisor<S> {
                     stop = Some(reply);
                     continue;
                 }
+                Command::Spawned { id, result } => (self.procs.spawned(id, result), None),
             };
             if matches!(input, Input::TimerFired) {
                 // Idle timeouts look at output written since the last look.

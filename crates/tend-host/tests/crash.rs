@@ -77,8 +77,10 @@ async fn a_killed_runtime_loses_nothing() {
         // No task is live whose process is gone.
         // (A command that just ended may still have its shim draining and writing the exit
         // record; the record then turns terminal at once, as the wait below checks.)
+        // A task without a pid is still being started (its spawn is in flight); the wait below
+        // sees it run and end.
         for task in &tasks {
-            if task.state.holds_slot() {
+            if task.state.holds_slot() && task.pid.is_some() {
                 let dir = host.task_dir(task.id);
                 let ids = tend_exec::ProcessIds::read(&dir).unwrap();
                 let shim_alive = ids.as_ref().is_some_and(|ids| alive(ids.shim_pid as u32));
