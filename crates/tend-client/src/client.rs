@@ -131,8 +131,18 @@ impl Client {
     /// policy's program when it has one, else `autostart`), and answers its health.
     pub async fn start_daemon(&self, autostart: &Autostart) -> Result<HealthResponse, ClientError> {
         let _guard = self.starting.lock().await;
-        if let Some(health) = self.probe().await? {
-            return Ok(health);
+        // A daemon that is shutting down still holds its socket but drops connections: wait
+        // (bounded) until it is gone before starting the next one.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match self.probe().await {
+                Ok(Some(health)) => return Ok(health),
+                Ok(None) => break,
+                Err(error) if error.is_unavailable() && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                Err(error) => return Err(error),
+            }
         }
         autostart::start_and_wait(self, autostart).await
     }

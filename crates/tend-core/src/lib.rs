@@ -28,6 +28,7 @@
 //! ```
 
 mod config;
+pub mod display;
 mod effect;
 mod engine;
 mod error;

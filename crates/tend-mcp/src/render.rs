@@ -15,16 +15,7 @@ pub(crate) fn now() -> Timestamp {
     Timestamp::from_millis(i64::try_from(millis).unwrap_or(i64::MAX))
 }
 
-/// A duration in a compact form: `350ms`, `42s`, `3m 5s`, `2h 4m`.
-pub(crate) fn duration(ms: u64) -> String {
-    let secs = ms / 1000;
-    match secs {
-        0 => format!("{ms}ms"),
-        1..60 => format!("{secs}s"),
-        60..3600 => format!("{}m {}s", secs / 60, secs % 60),
-        _ => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
-    }
-}
+pub(crate) use tend_core::display::compact_duration as duration;
 
 /// `t7 "npm test"`.
 pub(crate) fn label(task: &Task) -> String {

@@ -1,17 +1,7 @@
 //! Short texts of numbers and records: ages, durations, sizes, results.
 
-use tend_core::{Reason, Task, Timestamp};
-
-/// A short age: `3s`, `5m`, `2h`, `4d` (as `tend ls` shows it).
-pub(crate) fn age(millis: u64) -> String {
-    let seconds = millis / 1000;
-    match seconds {
-        0..60 => format!("{seconds}s"),
-        60..3600 => format!("{}m", seconds / 60),
-        3600..172_800 => format!("{}h", seconds / 3600),
-        _ => format!("{}d", seconds / 86_400),
-    }
-}
+pub(crate) use tend_core::display::{result_text as result, short_age as age};
+use tend_core::{Task, Timestamp};
 
 /// A duration in at most two units: `850ms`, `12s`, `3m04s`, `1h02m`, `2d03h`.
 pub(crate) fn duration(millis: u64) -> String {
@@ -32,17 +22,6 @@ pub(crate) fn ran(task: &Task, now: Timestamp) -> String {
         (Some(start), Some(end)) => duration(end.millis_since(start)),
         (Some(start), None) if task.is_live() => duration(now.millis_since(start)),
         _ => "-".to_owned(),
-    }
-}
-
-/// How a task ended, in a few characters: `exit 0`, `SIGKILL`, `timed_out`; `-` while live
-/// (as `tend ls` shows it).
-pub(crate) fn result(task: &Task) -> String {
-    match (task.reason, task.exit_code, &task.signal) {
-        (None, ..) => "-".to_owned(),
-        (Some(Reason::Exited), Some(code), _) => format!("exit {code}"),
-        (Some(Reason::Signaled), _, Some(signal)) => signal.clone(),
-        (Some(reason), ..) => reason.as_str().to_owned(),
     }
 }
 

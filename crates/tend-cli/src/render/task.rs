@@ -1,30 +1,11 @@
 //! Views of records: the `ls` table, the `show` view, groups and notifications.
 
-use tend_core::{GroupStatus, Notification, Reason, Task, Timestamp};
+use tend_core::{GroupStatus, Notification, Task, Timestamp};
+
+pub use tend_core::display::{result_text, short_age as age};
 
 use super::style::{Paint, Style};
 use super::table::{Cell, Table};
-
-/// A short age: `3s`, `5m`, `2h`, `4d`.
-pub fn age(millis: u64) -> String {
-    let seconds = millis / 1000;
-    match seconds {
-        0..60 => format!("{seconds}s"),
-        60..3600 => format!("{}m", seconds / 60),
-        3600..172_800 => format!("{}h", seconds / 3600),
-        _ => format!("{}d", seconds / 86_400),
-    }
-}
-
-/// How a task ended, in a few characters: `exit 0`, `SIGKILL`, `timed_out`; `-` while live.
-pub fn result_text(task: &Task) -> String {
-    match (task.reason, task.exit_code, &task.signal) {
-        (None, ..) => "-".to_owned(),
-        (Some(Reason::Exited), Some(code), _) => format!("exit {code}"),
-        (Some(Reason::Signaled), _, Some(signal)) => signal.clone(),
-        (Some(reason), ..) => reason.as_str().to_owned(),
-    }
-}
 
 /// The `ls` table: id, state, result, group, session, age (since creation), name.
 pub fn tasks_table(tasks: &[Task], now: Timestamp, style: &Style) -> String {
@@ -167,7 +148,7 @@ pub fn record_view(task: &Task, now: Timestamp, style: &Style) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tend_core::{ClosePolicy, Kind, OutputCounters, State, TaskId};
+    use tend_core::{ClosePolicy, Kind, OutputCounters, Reason, State, TaskId};
 
     const NOW: i64 = 1_800_000_000_000;
 

@@ -1,18 +1,8 @@
 //! One-line texts of notifications, for a model or a person.
 
+use crate::display::compact_duration;
 use crate::task::{Reason, State, Task};
 use crate::time::Timestamp;
-
-/// A duration in a compact human form: `350ms`, `42s`, `3m 5s`, `2h 4m`.
-pub(crate) fn human_duration(ms: u64) -> String {
-    let secs = ms / 1000;
-    match secs {
-        0 => format!("{ms}ms"),
-        1..60 => format!("{secs}s"),
-        60..3600 => format!("{}m {}s", secs / 60, secs % 60),
-        _ => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
-    }
-}
 
 /// `t7 "npm test" finished: failed, exit 1, after 42s`.
 pub(crate) fn task_finished(task: &Task, now: Timestamp) -> String {
@@ -34,7 +24,7 @@ pub(crate) fn task_finished(task: &Task, now: Timestamp) -> String {
         "{} {:?} finished: {state}{detail}, after {}",
         task.id,
         task.name,
-        human_duration(now.millis_since(since))
+        compact_duration(now.millis_since(since))
     )
 }
 
@@ -62,17 +52,4 @@ pub(crate) fn all_finished<'a>(tasks: impl Iterator<Item = &'a Task>) -> String 
     }
     let noun = if total == 1 { "task" } else { "tasks" };
     format!("all {total} {noun} finished: {}", parts.join(", "))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::human_duration;
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(human_duration(350), "350ms");
-        assert_eq!(human_duration(42_000), "42s");
-        assert_eq!(human_duration(185_000), "3m 5s");
-        assert_eq!(human_duration(7_440_000), "2h 4m");
-    }
 }

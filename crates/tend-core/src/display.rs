@@ -1,0 +1,52 @@
+//! Short human texts of durations and outcomes, shared by every front end so that the CLI, the
+//! terminal UI, the MCP server and notifications say the same thing the same way.
+
+use crate::task::{Reason, Task};
+
+/// A duration in a compact form: `350ms`, `42s`, `3m 5s`, `2h 4m`.
+pub fn compact_duration(ms: u64) -> String {
+    let secs = ms / 1000;
+    match secs {
+        0 => format!("{ms}ms"),
+        1..60 => format!("{secs}s"),
+        60..3600 => format!("{}m {}s", secs / 60, secs % 60),
+        _ => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// A short age: `3s`, `5m`, `2h`, `4d` (hours up to 47, then days).
+pub fn short_age(ms: u64) -> String {
+    let seconds = ms / 1000;
+    match seconds {
+        0..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m", seconds / 60),
+        3600..172_800 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86_400),
+    }
+}
+
+/// How a task ended, in a few characters: `exit 0`, `SIGKILL`, `timed_out`; `-` while live.
+pub fn result_text(task: &Task) -> String {
+    match (task.reason, task.exit_code, &task.signal) {
+        (None, ..) => "-".to_owned(),
+        (Some(Reason::Exited), Some(code), _) => format!("exit {code}"),
+        (Some(Reason::Signaled), _, Some(signal)) => signal.clone(),
+        (Some(reason), ..) => reason.as_str().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{compact_duration, short_age};
+
+    #[test]
+    fn durations_and_ages_read_naturally() {
+        assert_eq!(compact_duration(350), "350ms");
+        assert_eq!(compact_duration(42_000), "42s");
+        assert_eq!(compact_duration(185_000), "3m 5s");
+        assert_eq!(compact_duration(7_440_000), "2h 4m");
+        assert_eq!(short_age(59_999), "59s");
+        assert_eq!(short_age(47 * 3_600_000), "47h");
+        assert_eq!(short_age(4 * 86_400_000), "4d");
+    }
+}
