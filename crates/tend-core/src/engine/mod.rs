@@ -10,7 +10,11 @@ mod session;
 mod text;
 mod timers;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+
+/// Hash maps keyed by ids and names. The daemon serves one user on a private socket, so hash
+/// flooding is not a threat to guard against, and a fast hasher is most of the lookup cost.
+pub(crate) type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 use crate::config::Config;
 use crate::effect::{Reply, Sequences, Step};
@@ -87,18 +91,18 @@ impl Engine {
     pub fn new(config: Config) -> Self {
         let mut engine = Self {
             config,
-            tasks: HashMap::new(),
+            tasks: HashMap::default(),
             order: BTreeSet::new(),
             live: BTreeSet::new(),
-            sessions: HashMap::new(),
+            sessions: HashMap::default(),
             groups: BTreeMap::new(),
-            keys: HashMap::new(),
-            children: HashMap::new(),
-            dependents: HashMap::new(),
-            unmet: HashMap::new(),
+            keys: HashMap::default(),
+            children: HashMap::default(),
+            dependents: HashMap::default(),
+            unmet: HashMap::default(),
             timers: BTreeSet::new(),
-            outbox: HashMap::new(),
-            unacked_tasks: HashMap::new(),
+            outbox: HashMap::default(),
+            unacked_tasks: HashMap::default(),
             events: VecDeque::new(),
             seq: Sequences {
                 next_task: 1,
