@@ -28,9 +28,10 @@ fn a_5_mb_line_without_newline() {
     assert_eq!((first.next_cursor, first.truncated), (1 << 20, true));
     let grep = reader.grep("^a+$", 0, 1 << 20).unwrap();
     assert_eq!(grep.lines.len(), 1);
+    // The line is cut so that it and its newline fit the budget.
     assert_eq!(
         (grep.lines[0].offset, grep.lines[0].text.len()),
-        (0, 1 << 20)
+        (0, (1 << 20) - 1)
     );
     assert_eq!(grep.next_cursor, 5_000_000);
     let short = reader.tail(3, 10).unwrap();
@@ -137,11 +138,19 @@ fn tail_grep_and_wait_for_growth() {
         .collect();
     assert_eq!(lines, [(6, "line2"), (18, "line4"), (30, "ERROR x")]);
     assert_eq!(grep.next_cursor, grep.total_bytes);
+    // Each line costs its bytes and a newline: a 6-byte budget holds `line1\n` and no more,
+    // and the next read goes on at `line2`.
     let limited = reader.grep("line", 0, 6).unwrap();
     assert_eq!(
         (limited.lines.len(), limited.next_cursor, limited.truncated),
-        (2, 12, true)
+        (1, 6, true)
     );
+    let more = reader.grep("line", limited.next_cursor, 8).unwrap();
+    let texts: Vec<_> = more.lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, ["line2"]);
+    // A budget smaller than one line still answers that line, cut to fit.
+    let cut = reader.grep("ERROR", 0, 4).unwrap();
+    assert_eq!(cut.lines[0].text, "ERR");
     let bad = reader.grep("(", 0, 10).expect_err("bad regex");
     assert!(bad.is_invalid_argument());
     let end = tail.total_bytes;

@@ -45,17 +45,32 @@ pub(super) fn grep(
         offset: start,
         bytes: Vec::new(),
     };
-    // Returns true when `max_bytes` of matches were collected.
+    // Returns true when `max_bytes` of matches were collected. Each line costs its bytes and a
+    // newline; a matching line that does not fit is left for the next read (the cursor stays at
+    // its start), unless it is the first, which is then cut to fit.
     let mut take = |line: &Line, result: &mut GrepResult, end: u64| -> bool {
-        result.next_cursor = end;
         if regex.is_match(&line.bytes) {
-            used += line.bytes.len().max(1);
-            let text = String::from_utf8_lossy(&line.bytes).into_owned();
+            let cost = line.bytes.len() + 1;
+            if used + cost > max_bytes && !result.lines.is_empty() {
+                result.truncated = true;
+                return true;
+            }
+            let mut text = String::from_utf8_lossy(&line.bytes).into_owned();
+            let room = max_bytes.saturating_sub(1).max(1);
+            if text.len() > room {
+                let mut cut = room;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut.max(text.chars().next().map_or(0, char::len_utf8)));
+            }
+            used += text.len() + 1;
             result.lines.push(GrepLine {
                 offset: line.offset,
                 text,
             });
         }
+        result.next_cursor = end;
         used >= max_bytes
     };
     let mut pos = start;
@@ -70,7 +85,7 @@ pub(super) fn grep(
             append(&mut line.bytes, &block[line_begin..newline]);
             let end = pos + newline as u64 + 1;
             if take(&line, &mut result, end) {
-                result.truncated = end < total;
+                result.truncated |= end < total;
                 return Ok(result);
             }
             line = Line {
