@@ -118,21 +118,13 @@ impl Procs {
         }
     }
 
-    /// Carries out one action; a spawn answers with the observation to feed back.
-    pub fn act(&mut self, action: Action, engine: &Engine) -> Option<Input> {
+    /// Carries out one action. A spawn runs on the blocking pool and answers later with
+    /// `Command::Spawned`.
+    pub fn act(&mut self, action: Action, engine: &Engine) {
         match action {
-            Action::Spawn { task } => {
-                self.spawn(&task);
-                None
-            }
-            Action::Signal { id, signal } => {
-                self.signal(id, signal, engine);
-                None
-            }
-            Action::DeleteOutput { id } => {
-                self.delete_output(id);
-                None
-            }
+            Action::Spawn { task } => self.spawn(&task),
+            Action::Signal { id, signal } => self.signal(id, signal, engine),
+            Action::DeleteOutput { id } => self.delete_output(id),
         }
     }
 

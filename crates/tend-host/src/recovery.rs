@@ -6,8 +6,6 @@
 //! Pending tasks stay pending and start as slots allow; sequences continue; unacknowledged
 //! notifications are delivered as before.
 
-use std::collections::VecDeque;
-
 use tend_core::{Engine, Input, StoredTask};
 use tend_store::Store;
 use tokio::sync::{mpsc, watch};
@@ -73,11 +71,8 @@ pub(crate) async fn recover<S: Store>(
         epoch: 0,
         last_event,
     });
-    let mut internal = VecDeque::new();
     for action in actions {
-        if let Some(observation) = procs.act(action, &engine) {
-            internal.push_back(observation);
-        }
+        procs.act(action, &engine);
     }
     let supervisor = Supervisor {
         engine,
@@ -85,7 +80,6 @@ pub(crate) async fn recover<S: Store>(
         procs,
         rx,
         version: version_tx,
-        internal,
         next_timer,
     };
     Ok((supervisor, version_rx))

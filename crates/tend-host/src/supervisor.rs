@@ -5,7 +5,6 @@
 //! commit), then replies are sent, queries answered and waiters woken, and only then are the
 //! actions carried out on processes. A client therefore never sees a change that is not durable.
 
-use std::collections::VecDeque;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tend_core::{Action, Changes, Engine, Input, Reply, Timestamp};
@@ -66,32 +65,21 @@ pub(crate) struct Supervisor<S: Store> {
     pub procs: Procs,
     pub rx: mpsc::UnboundedReceiver<Command>,
     pub version: watch::Sender<Version>,
-    /// Observations produced by the loop itself (spawn results), handled before anything else.
-    pub internal: VecDeque<Input>,
     pub next_timer: Option<Timestamp>,
-}
-
-enum Pending {
-    Reply(
-        oneshot::Sender<Result<Reply, HostError>>,
-        Result<Reply, HostError>,
-    ),
 }
 
 impl<S: Store> Supervisor<S> {
     pub async fn run(mut self) {
         let mut stop_reply = None;
         loop {
-            let mut batch: Vec<Command> = self.internal.drain(..).map(Command::Observe).collect();
-            if batch.is_empty() {
-                let sleep = self.timer_sleep();
-                tokio::select! {
-                    command = self.rx.recv() => match command {
-                        Some(command) => batch.push(command),
-                        None => break,
-                    },
-                    () = sleep => batch.push(Command::Observe(Input::TimerFired)),
-                }
+            let mut batch: Vec<Command> = Vec::new();
+            let sleep = self.timer_sleep();
+            tokio::select! {
+                command = self.rx.recv() => match command {
+                    Some(command) => batch.push(command),
+                    None => break,
+                },
+                () = sleep => batch.push(Command::Observe(Input::TimerFired)),
             }
             while batch.len() < MAX_BATCH {
                 match self.rx.try_recv() {
@@ -123,7 +111,7 @@ impl<S: Store> Supervisor<S> {
         let now = wall_now();
         let mut changes: Vec<Changes> = Vec::new();
         let mut actions: Vec<Action> = Vec::new();
-        let mut pending: Vec<Pending> = Vec::new();
+        let mut pending = Vec::new();
         let mut queries: Vec<Query> = Vec::new();
         let mut stop = None;
         for command in batch {
@@ -148,13 +136,13 @@ impl<S: Store> Supervisor<S> {
             }
             let result = self.apply(input, now, &mut changes, &mut actions);
             if let Some(reply) = reply {
-                pending.push(Pending::Reply(reply, result));
+                pending.push((reply, result));
             }
         }
         if changes.iter().any(|c| !c.is_empty()) {
             if let Err(store_error) = self.commit(&changes).await {
                 error!(%store_error, "commit failed; answering the batch with an error");
-                for Pending::Reply(reply, _) in pending {
+                for (reply, _) in pending {
                     let _ = reply.send(Err(HostError::Storage(store_error.to_string())));
                 }
                 return stop;
@@ -171,7 +159,7 @@ impl<S: Store> Supervisor<S> {
                 }
             });
         }
-        for Pending::Reply(reply, result) in pending {
+        for (reply, result) in pending {
             let _ = reply.send(result);
         }
         let finished = changes
@@ -183,9 +171,7 @@ impl<S: Store> Supervisor<S> {
             query(&self.engine, &self.procs);
         }
         for action in actions {
-            if let Some(observation) = self.procs.act(action, &self.engine) {
-                self.internal.push_back(observation);
-            }
+            self.procs.act(action, &self.engine);
         }
         stop
     }

@@ -184,14 +184,21 @@ async fn a_killed_runtime_loses_nothing() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_task_whose_shim_and_command_were_killed_is_lost() {
-    let home = tempfile::tempdir().unwrap();
-    let host = open(home.path()).await;
+/// Starts a long task on a runtime for `home`, waits until it printed, and closes the runtime:
+/// the task keeps running under its shim.
+async fn leave_running(home: &std::path::Path) -> TaskId {
+    let host = open(home).await;
     let (_, task) = host.create(sh("s1", "echo up; sleep 100")).await.unwrap();
     let id = task.id;
     assert!(eventually(Duration::from_secs(10), || output_of(&host, id) == b"up\n"));
     host.close().await;
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_whose_shim_and_command_were_killed_is_lost() {
+    let home = tempfile::tempdir().unwrap();
+    let id = leave_running(home.path()).await;
     let ids = tend_exec::ProcessIds::read(&home.path().join("tasks").join(id.to_string()))
         .unwrap()
         .unwrap();
@@ -222,11 +229,7 @@ async fn a_task_whose_shim_and_command_were_killed_is_lost() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_runtime_readopts_and_stops_a_running_task() {
     let home = tempfile::tempdir().unwrap();
-    let host = open(home.path()).await;
-    let (_, task) = host.create(sh("s1", "echo up; sleep 100")).await.unwrap();
-    let id = task.id;
-    assert!(eventually(Duration::from_secs(10), || output_of(&host, id) == b"up\n"));
-    host.close().await;
+    let id = leave_running(home.path()).await;
     let host = open(home.path()).await;
     let task = host.get(id).await.unwrap();
     assert_eq!(task.state, State::Running);

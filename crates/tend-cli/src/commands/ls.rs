@@ -2,9 +2,10 @@
 
 use tend_proto::ListTasksQuery;
 
+use super::print_tasks;
 use crate::cli::LsArgs;
 use crate::context::Context;
-use crate::{clock, exit, output, render};
+use crate::exit;
 
 /// Runs `tend ls`.
 pub async fn run(context: &Context, args: &LsArgs) -> anyhow::Result<u8> {
@@ -15,14 +16,6 @@ pub async fn run(context: &Context, args: &LsArgs) -> anyhow::Result<u8> {
         ..ListTasksQuery::default()
     };
     let answer = context.client.list_tasks(&query).await?;
-    if context.json {
-        output::json(&answer)?;
-    } else if !answer.tasks.is_empty() {
-        output::text(&render::tasks_table(
-            &answer.tasks,
-            clock::now(),
-            &context.style,
-        ))?;
-    }
+    print_tasks(context, &answer)?;
     Ok(exit::OK)
 }

@@ -18,8 +18,26 @@ pub mod stop;
 pub mod tui;
 pub mod wait;
 
+use tend_proto::TasksResponse;
+
 use crate::cli::{Command, GroupCommand, SessionCommand};
 use crate::context::Context;
+use crate::{clock, output, render};
+
+/// Prints a list of records: the API's document with `--json`, else the `ls` table (nothing
+/// for an empty list).
+fn print_tasks(context: &Context, answer: &TasksResponse) -> anyhow::Result<()> {
+    if context.json {
+        output::json(answer)?;
+    } else if !answer.tasks.is_empty() {
+        output::text(&render::tasks_table(
+            &answer.tasks,
+            clock::now(),
+            &context.style,
+        ))?;
+    }
+    Ok(())
+}
 
 /// Runs a command that talks to the daemon; answers its exit code.
 pub async fn dispatch(context: &Context, command: &Command) -> anyhow::Result<u8> {

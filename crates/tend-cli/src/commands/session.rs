@@ -2,8 +2,9 @@
 
 use tend_proto::CloseParams;
 
+use super::print_tasks;
 use crate::context::Context;
-use crate::{clock, exit, output, render};
+use crate::exit;
 
 /// Runs `tend session close`: prints the tasks its close policies affected.
 pub async fn close(context: &Context, name: &str, successor: Option<&str>) -> anyhow::Result<u8> {
@@ -11,14 +12,6 @@ pub async fn close(context: &Context, name: &str, successor: Option<&str>) -> an
         successor: successor.map(str::to_owned),
     };
     let answer = context.client.close_session(name, &params).await?;
-    if context.json {
-        output::json(&answer)?;
-    } else if !answer.tasks.is_empty() {
-        output::text(&render::tasks_table(
-            &answer.tasks,
-            clock::now(),
-            &context.style,
-        ))?;
-    }
+    print_tasks(context, &answer)?;
     Ok(exit::OK)
 }
