@@ -21,6 +21,24 @@ pub(crate) struct HomeLock {
 impl HomeLock {
     /// Takes the lock at `path` without waiting, or says who holds it.
     pub(crate) fn acquire(path: &Path, home: &Path) -> Result<Self, DaemonError> {
+        // A holder without a socket is a daemon shutting down (it removes its socket, then
+        // releases the lock as its process ends) or one still starting: wait a little for it
+        // before refusing, so that a restart right after a stop does not fail.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match Self::try_acquire(path, home) {
+                Err(DaemonError::AlreadyRunning { .. })
+                    if !tend_host::Home::new(home).socket().exists()
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::park_timeout(std::time::Duration::from_millis(20));
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn try_acquire(path: &Path, home: &Path) -> Result<Self, DaemonError> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -68,6 +86,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tend.lock");
         let first = HomeLock::acquire(&path, dir.path()).unwrap();
+        // The holder serves: its socket exists, so the second daemon is refused at once.
+        std::fs::write(dir.path().join("tend.sock"), b"").unwrap();
         let message = HomeLock::acquire(&path, dir.path())
             .unwrap_err()
             .to_string();
@@ -77,5 +97,19 @@ mod tests {
         );
         drop(first);
         HomeLock::acquire(&path, dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_daemon_shutting_down_is_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tend.lock");
+        let first = HomeLock::acquire(&path, dir.path()).unwrap();
+        // No socket: the holder is shutting down and releases the lock a moment later.
+        let release = std::thread::spawn(move || {
+            std::thread::park_timeout(std::time::Duration::from_millis(200));
+            drop(first);
+        });
+        HomeLock::acquire(&path, dir.path()).expect("the lock once the holder ended");
+        release.join().unwrap();
     }
 }
