@@ -1,7 +1,8 @@
-//! The feed and the output reads against a real daemon: the `tend` binary of the same target
-//! directory (`$TEND_BIN` to choose another); skipped, saying so, when there is none.
+//! The feed and the output reads against a real daemon: the `tend` binary of this build, built
+//! into the same target directory (`$TEND_BIN` to choose another).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
 use tend_client::{Autostart, Client};
@@ -16,17 +17,34 @@ use crate::app::{Msg, ReadPurpose};
 /// How long a message may take to come.
 const PATIENCE: Duration = Duration::from_secs(15);
 
-fn tend_binary() -> Option<PathBuf> {
+/// The `tend` binary: `TEND_BIN`, else built into the target directory and profile of this test
+/// binary, so that it is never stale.
+fn tend_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("TEND_BIN") {
-        return Some(PathBuf::from(path));
+        return PathBuf::from(path);
     }
     // target/<profile>/deps/tend_tui-<hash> -> target/<profile>/tend
-    let candidate = std::env::current_exe()
-        .ok()?
-        .parent()?
-        .parent()?
-        .join("tend");
-    candidate.is_file().then_some(candidate)
+    let exe = std::env::current_exe().expect("test executable");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("profile directory");
+    let target_dir = profile_dir.parent().expect("target directory");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    build
+        .args(["build", "--quiet", "-p", "tend-cli", "--bin", "tend"])
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(workspace);
+    if profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release")
+    {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cannot run cargo to build tend");
+    assert!(status.success(), "cargo build -p tend-cli failed");
+    profile_dir.join("tend")
 }
 
 /// A daemon in a temporary home, stopped with its tasks on drop.
@@ -37,11 +55,8 @@ struct Daemon {
 }
 
 impl Daemon {
-    async fn start() -> Option<Self> {
-        let Some(tend) = tend_binary() else {
-            eprintln!("skipped: no tend binary beside the tests (cargo build -p tend-cli)");
-            return None;
-        };
+    async fn start() -> Self {
+        let tend = tend_binary();
         let home = tempfile::tempdir().expect("a temporary home");
         let client = Client::new(home.path());
         let daemon = Self { tend, home, client };
@@ -50,7 +65,7 @@ impl Daemon {
             .start_daemon(&Autostart::new(&daemon.tend))
             .await
             .expect("a daemon");
-        Some(daemon)
+        daemon
     }
 
     async fn shell(&self, line: &str) -> TaskId {
@@ -90,9 +105,7 @@ async fn next<T>(rx: &mut Receiver<Msg>, mut pick: impl FnMut(Msg) -> Option<T>)
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_feed_lists_follows_events_and_reconnects() {
-    let Some(daemon) = Daemon::start().await else {
-        return;
-    };
+    let daemon = Daemon::start().await;
     let first = daemon.shell("echo one").await;
     let (tx, mut rx) = mpsc::channel(64);
     let feed = tokio::spawn(feed::run(daemon.client.clone(), tx));
@@ -144,9 +157,7 @@ async fn the_feed_lists_follows_events_and_reconnects() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn output_is_followed_to_the_end_and_read_at_any_cursor() {
-    let Some(daemon) = Daemon::start().await else {
-        return;
-    };
+    let daemon = Daemon::start().await;
     let id = daemon
         .shell("for i in 1 2 3; do echo line-$i; sleep 0.2; done")
         .await;
