@@ -1,16 +1,25 @@
 //! Short human texts of durations and outcomes, shared by every front end so that the CLI, the
 //! terminal UI, the MCP server and notifications say the same thing the same way.
 
+use std::fmt;
+
 use crate::task::{Reason, Task};
 
 /// A duration in a compact form: `350ms`, `42s`, `3m 5s`, `2h 4m`.
 pub fn compact_duration(ms: u64) -> String {
+    let mut out = String::new();
+    write_compact_duration(&mut out, ms).expect("writing to a String cannot fail");
+    out
+}
+
+/// Writes [`compact_duration`] into `out` without allocating a string of its own.
+pub fn write_compact_duration(out: &mut impl fmt::Write, ms: u64) -> fmt::Result {
     let secs = ms / 1000;
     match secs {
-        0 => format!("{ms}ms"),
-        1..60 => format!("{secs}s"),
-        60..3600 => format!("{}m {}s", secs / 60, secs % 60),
-        _ => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
+        0 => write!(out, "{ms}ms"),
+        1..60 => write!(out, "{secs}s"),
+        60..3600 => write!(out, "{}m {}s", secs / 60, secs % 60),
+        _ => write!(out, "{}h {}m", secs / 3600, secs % 3600 / 60),
     }
 }
 

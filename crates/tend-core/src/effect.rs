@@ -1,5 +1,7 @@
 //! What one engine step returns: the reply, the changes to persist, the actions to carry out.
 
+use std::sync::Arc;
+
 use crate::engine::GroupStatus;
 use crate::event::Event;
 use crate::id::{NotificationId, Seq, TaskId};
@@ -33,12 +35,12 @@ pub enum Reply {
         /// Whether a new task was made.
         created: bool,
         /// The record.
-        task: Box<Task>,
+        task: Arc<Task>,
     },
     /// One record.
-    Task(Box<Task>),
+    Task(Arc<Task>),
     /// Several records.
-    Tasks(Vec<Task>),
+    Tasks(Vec<Arc<Task>>),
     /// A group's status.
     Group(GroupStatus),
 }
@@ -55,7 +57,7 @@ pub struct Changes {
     /// Events before this sequence number are no longer retained.
     pub events_pruned_before: Option<Seq>,
     /// Notifications queued.
-    pub notifications: Vec<Notification>,
+    pub notifications: Vec<Arc<Notification>>,
     /// Notifications acknowledged (or dropped with their evicted task).
     pub acked_notifications: Vec<NotificationId>,
     /// Group limits set.

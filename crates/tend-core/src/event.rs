@@ -1,5 +1,7 @@
 //! Events: every change the engine makes, numbered without gaps across the whole engine.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::id::{Seq, TaskId};
@@ -31,7 +33,7 @@ pub enum EventKind {
     /// A task was created.
     Registered {
         /// The new record.
-        task: Box<Task>,
+        task: Arc<Task>,
     },
     /// A task started (shell: its process is running).
     Started {
@@ -70,7 +72,7 @@ pub enum EventKind {
     /// The task reached its terminal state.
     Finished {
         /// The terminal record.
-        task: Box<Task>,
+        task: Arc<Task>,
     },
     /// The task moved to another session.
     Transferred {

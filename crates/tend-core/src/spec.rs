@@ -1,6 +1,7 @@
 //! What the engine keeps beside the public record: how to run a task and its timers' anchors.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -101,12 +102,22 @@ pub struct RunState {
 }
 
 /// A task as stored: the public record, how to run it, and the engine's bookkeeping.
+///
+/// The record is shared: events, replies, changes and actions hold the same allocation, and
+/// the engine copies it only when it changes a record someone still holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredTask {
     /// The public record.
-    pub task: Task,
+    pub task: Arc<Task>,
     /// How to run it.
     pub spec: RunSpec,
     /// Engine bookkeeping.
     pub run: RunState,
+}
+
+impl StoredTask {
+    /// The record, for changing it: copied first if it is shared.
+    pub fn record_mut(&mut self) -> &mut Task {
+        Arc::make_mut(&mut self.task)
+    }
 }

@@ -362,7 +362,7 @@ fn rule_2_one_terminal_step_sets_the_record_releases_notifies_emits_and_wakes() 
     let group = h.engine.group_status("g");
     assert_eq!((group.running, group.pending), (1, 0));
     assert!(
-        step.changes.tasks.iter().any(|s| s.task == task),
+        step.changes.tasks.iter().any(|s| *s.task == task),
         "the record is persisted"
     );
 }

@@ -255,7 +255,9 @@ impl Harness {
 
     /// Every notification queued so far, in order.
     pub fn all_notifications(&self) -> impl Iterator<Item = &Notification> {
-        self.log.iter().flat_map(|s| &s.changes.notifications)
+        self.log
+            .iter()
+            .flat_map(|s| s.changes.notifications.iter().map(|n| &**n))
     }
 
     /// Every event emitted so far, in order.
@@ -435,6 +437,7 @@ pub fn step_all_finished(step: &Step) -> Vec<&Notification> {
     step.changes
         .notifications
         .iter()
+        .map(|n| &**n)
         .filter(|n| n.kind == NotificationKind::AllFinished)
         .collect()
 }

@@ -1,6 +1,7 @@
 //! The runtime's API: a cheap, cloneable handle that talks to the supervisor.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tend_core::{
@@ -141,7 +142,7 @@ impl Host {
     /// key) and its record.
     pub async fn create(&self, request: CreateTask) -> Result<(bool, Task), HostError> {
         match self.input(Input::Create(request)).await? {
-            Reply::Created { created, task } => Ok((created, *task)),
+            Reply::Created { created, task } => Ok((created, Arc::unwrap_or_clone(task))),
             other => Err(unexpected(other)),
         }
     }
@@ -179,7 +180,7 @@ impl Host {
 
     async fn task_reply(&self, input: Input) -> Result<Task, HostError> {
         match self.input(input).await? {
-            Reply::Task(task) => Ok(*task),
+            Reply::Task(task) => Ok(Arc::unwrap_or_clone(task)),
             other => Err(unexpected(other)),
         }
     }
@@ -209,7 +210,7 @@ impl Host {
             .input(Input::CloseSession { session, successor })
             .await?
         {
-            Reply::Tasks(tasks) => Ok(tasks),
+            Reply::Tasks(tasks) => Ok(tasks.into_iter().map(Arc::unwrap_or_clone).collect()),
             other => Err(unexpected(other)),
         }
     }

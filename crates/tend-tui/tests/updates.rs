@@ -100,7 +100,7 @@ fn events_keep_the_table_current_and_the_selection_on_its_task() {
         1,
         10,
         EventKind::Registered {
-            task: Box::new(new.clone()),
+            task: std::sync::Arc::new(new.clone()),
         },
     )]));
     assert_eq!(app.tasks().view()[0], id(10), "newest first");
@@ -124,7 +124,7 @@ fn events_keep_the_table_current_and_the_selection_on_its_task() {
             3,
             10,
             EventKind::Finished {
-                task: Box::new(done),
+                task: std::sync::Arc::new(done),
             },
         ),
         event(
@@ -172,7 +172,7 @@ fn old_events_replayed_over_a_newer_list_change_no_ended_task() {
             3,
             1,
             EventKind::Registered {
-                task: Box::new(shell(1, "x", "cli", 9)),
+                task: std::sync::Arc::new(shell(1, "x", "cli", 9)),
             },
         ),
     ]));

@@ -1,5 +1,7 @@
 //! Creating tasks: validation, key idempotency, registration, dependencies.
 
+use std::sync::Arc;
+
 use crate::config::{MAX_ATTEMPTS, MAX_DURATION_MS};
 use crate::error::Error;
 use crate::event::EventKind;
@@ -36,16 +38,20 @@ fn command_line(argv: &[String]) -> String {
     {
         return script.clone();
     }
-    argv.iter()
-        .map(|word| {
-            if !word.is_empty() && !word.contains(char::is_whitespace) && !word.contains('\'') {
-                word.clone()
-            } else {
-                format!("'{}'", word.replace('\'', r"'\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut line = String::with_capacity(argv.iter().map(|word| word.len() + 1).sum());
+    for word in argv {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        if !word.is_empty() && !word.contains(char::is_whitespace) && !word.contains('\'') {
+            line.push_str(word);
+        } else {
+            line.push('\'');
+            line.push_str(&word.replace('\'', r"'\''"));
+            line.push('\'');
+        }
+    }
+    line
 }
 
 impl Engine {
@@ -203,17 +209,24 @@ impl Engine {
             _ => command_line(request.command.as_deref().unwrap_or_default()),
         };
         let group = request.group.unwrap_or_else(|| "default".to_owned());
+        self.group_mut(&group).pending += 1;
+        let session = self.session_mut(&request.session);
+        session.tasks.insert(id);
+        session.live += 1;
+        if let Some(key) = &request.key {
+            self.keys.insert((request.session.clone(), key.clone()), id);
+        }
         let task = Task {
             id,
             kind: request.kind,
-            session: request.session.clone(),
+            session: request.session,
             parent: request.parent,
             child_session: request.child_session,
-            key: request.key.clone(),
+            key: request.key,
             name,
             command: request.command,
             cwd: request.cwd,
-            group: group.clone(),
+            group,
             state: State::Pending,
             reason: None,
             exit_code: None,
@@ -243,21 +256,21 @@ impl Engine {
             pending_since: Some(now),
             ..RunState::default()
         };
-        self.tasks.insert(id, StoredTask { task, spec, run });
+        self.tasks.insert(
+            id,
+            StoredTask {
+                task: Arc::new(task),
+                spec,
+                run,
+            },
+        );
         self.order.insert(id);
         self.live.insert(id);
-        let session = self.session_mut(&request.session);
-        session.tasks.insert(id);
-        session.live += 1;
-        self.group_mut(&group).pending += 1;
-        if let Some(key) = request.key {
-            self.keys.insert((request.session, key), id);
-        }
         if let Some(parent) = request.parent {
             self.children.entry(parent).or_default().push(id);
         }
         fx.touch(id);
-        let record = Box::new(self.tasks[&id].task.clone());
+        let record = Arc::clone(&self.tasks[&id].task);
         self.emit(id, EventKind::Registered { task: record }, now, fx);
         self.arm(id, TimerKind::Queue);
 

@@ -1,6 +1,7 @@
 //! The accumulator of one step's effects, turned into a [`Step`] at its end.
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 use crate::effect::{Action, Changes, Reply, Step, Wake};
 use crate::event::Event;
@@ -21,11 +22,13 @@ pub(crate) enum Answer {
 #[derive(Debug, Default)]
 pub(crate) struct Fx {
     touched: Vec<TaskId>,
+    /// The same ids as `touched`, filled only once a step touches many tasks: most steps touch
+    /// one or two, and a linear search of those is cheaper than a set.
     touched_set: HashSet<TaskId>,
     pub removed: Vec<TaskId>,
     pub events: Vec<Event>,
     pub pruned_before: Option<Seq>,
-    pub notifications: Vec<Notification>,
+    pub notifications: Vec<Arc<Notification>>,
     pub acked: Vec<NotificationId>,
     pub group_limits: Vec<(String, u32)>,
     pub actions: Vec<Action>,
@@ -37,8 +40,25 @@ pub(crate) struct Fx {
 impl Fx {
     /// Records that `id`'s stored form changed.
     pub fn touch(&mut self, id: TaskId) {
+        const LINEAR: usize = 16;
+        if self.touched.len() < LINEAR {
+            if !self.touched.contains(&id) {
+                self.touched.push(id);
+            }
+            return;
+        }
+        if self.touched_set.is_empty() {
+            self.touched_set.extend(self.touched.iter().copied());
+        }
         if self.touched_set.insert(id) {
             self.touched.push(id);
+        }
+    }
+
+    /// Marks group `name` for scheduling at the end of the step.
+    pub fn schedule_group(&mut self, name: &str) {
+        if !self.schedule.contains(name) {
+            self.schedule.insert(name.to_owned());
         }
     }
 
@@ -51,7 +71,7 @@ impl Fx {
         next_timer: Option<crate::time::Timestamp>,
     ) -> Step {
         let tasks = self.touched.iter().filter_map(|&id| stored(id)).collect();
-        let mut wake_tasks = self.touched.clone();
+        let mut wake_tasks = self.touched;
         wake_tasks.extend(self.removed.iter().copied());
         let events_up_to = self.events.last().map(|e| e.seq);
         Step {

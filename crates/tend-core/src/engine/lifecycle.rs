@@ -1,5 +1,8 @@
 //! The transitions: becoming ready, starting, the one terminal step, retrying and stopping.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use crate::effect::{Action, Signal};
 use crate::error::Error;
 use crate::event::EventKind;
@@ -33,9 +36,9 @@ impl Engine {
         if self.unmet.get(&id).is_some_and(|&n| n > 0) {
             return;
         }
-        let group = stored.task.group.clone();
-        self.group_mut(&group).ready.insert(id);
-        fx.schedule.insert(group);
+        let record = Arc::clone(&stored.task);
+        self.group_mut(&record.group).ready.insert(id);
+        fx.schedule_group(&record.group);
     }
 
     /// Starts ready tasks in every group marked for scheduling, in FIFO order, while slots last.
@@ -64,11 +67,11 @@ impl Engine {
         let Some(stored) = self.tasks.get_mut(&id) else {
             return;
         };
-        stored.task.state = State::Running;
-        stored.task.started_at = Some(now);
-        stored.task.pid = None;
-        stored.task.exit_code = None;
-        stored.task.signal = None;
+        stored.record_mut().state = State::Running;
+        stored.record_mut().started_at = Some(now);
+        stored.record_mut().pid = None;
+        stored.record_mut().exit_code = None;
+        stored.record_mut().signal = None;
         stored.run.pending_since = None;
         stored.run.retry_at = None;
         stored.run.last_activity_at = Some(now);
@@ -177,46 +180,46 @@ impl Engine {
         if previous.is_terminal() {
             return false;
         }
-        stored.task.state = state;
-        stored.task.reason = Some(reason);
-        stored.task.finished_at = Some(now);
+        let task = stored.record_mut();
+        task.state = state;
+        task.reason = Some(reason);
+        task.finished_at = Some(now);
         if ending.exit_code.is_some() || ending.signal.is_some() {
-            stored.task.exit_code = ending.exit_code;
-            stored.task.signal = ending.signal;
+            task.exit_code = ending.exit_code;
+            task.signal = ending.signal;
         }
         if ending.summary.is_some() {
-            stored.task.summary = ending.summary;
+            task.summary = ending.summary;
         }
+        task.updated_at = now;
         stored.run.stop = None;
         stored.run.retry_at = None;
         stored.run.pending_since = None;
         stored.run.evict_at = Some(now.plus_ms(self.config.retention_ms));
-        stored.task.updated_at = now;
-        let group_name = stored.task.group.clone();
-        let session_name = stored.task.session.clone();
-        let key = stored.task.key.clone();
-        let record = stored.task.clone();
+        // The terminal record, shared with the event; it is not changed again.
+        let record = Arc::clone(&stored.task);
 
-        let group = self.group_mut(&group_name);
+        let group = self.group_mut(&record.group);
         if previous.holds_slot() {
             group.running -= 1;
-            fx.schedule.insert(group_name);
+            fx.schedule_group(&record.group);
         } else if previous == State::Pending {
             group.pending -= 1;
             group.ready.remove(&id);
         }
         self.unmet.remove(&id);
         self.live.remove(&id);
-        if let Some(key) = key
-            && self.keys.get(&(session_name.clone(), key.clone())) == Some(&id)
-        {
-            self.keys.remove(&(session_name.clone(), key));
+        if let Some(key) = &record.key {
+            let entry = (record.session.clone(), key.clone());
+            if self.keys.get(&entry) == Some(&id) {
+                self.keys.remove(&entry);
+            }
         }
         self.touch(id, now, fx);
 
         let notification = Notification {
             id: self.next_notification_id(),
-            session: session_name.clone(),
+            session: record.session.clone(),
             task_id: Some(id),
             kind: NotificationKind::TaskFinished,
             state: Some(state),
@@ -232,14 +235,14 @@ impl Engine {
         self.emit(
             id,
             EventKind::Finished {
-                task: Box::new(record),
+                task: Arc::clone(&record),
             },
             now,
             fx,
         );
         self.arm(id, TimerKind::Evict);
 
-        let session = self.session_mut(&session_name);
+        let session = self.session_mut(&record.session);
         session.live -= 1;
         session.finished_since_summary.push(id);
         if session.live == 0 {
@@ -247,11 +250,11 @@ impl Engine {
             let text = text::all_finished(
                 finished
                     .iter()
-                    .filter_map(|t| self.tasks.get(t).map(|s| &s.task)),
+                    .filter_map(|t| self.tasks.get(t).map(|s| &*s.task)),
             );
             let summary = Notification {
                 id: self.next_notification_id(),
-                session: session_name,
+                session: record.session.clone(),
                 task_id: None,
                 kind: NotificationKind::AllFinished,
                 state: None,
@@ -274,11 +277,17 @@ impl Engine {
     }
 
     fn queue_notification(&mut self, notification: Notification, fx: &mut Fx) {
-        fx.wake_sessions.insert(notification.session.clone());
-        self.outbox
-            .entry(notification.session.clone())
-            .or_default()
-            .insert(notification.id, notification.clone());
+        let notification = Arc::new(notification);
+        let session = &notification.session;
+        if !fx.wake_sessions.contains(session) {
+            fx.wake_sessions.insert(session.clone());
+        }
+        if !self.outbox.contains_key(session) {
+            self.outbox.insert(session.clone(), BTreeMap::new());
+        }
+        if let Some(outbox) = self.outbox.get_mut(session) {
+            outbox.insert(notification.id, Arc::clone(&notification));
+        }
         fx.notifications.push(notification);
     }
 
@@ -295,7 +304,7 @@ impl Engine {
         let Some(stored) = self.tasks.get_mut(&id) else {
             return false;
         };
-        let task = &mut stored.task;
+        let task = stored.record_mut();
         if !task.kind.is_shell() || !reason.is_retryable() || task.attempt >= task.max_attempts {
             return false;
         }
@@ -316,7 +325,7 @@ impl Engine {
             group.running -= 1;
         }
         group.pending += 1;
-        fx.schedule.insert(group_name);
+        fx.schedule_group(&group_name);
         self.touch(id, now, fx);
         let kind = EventKind::Retrying {
             failed_attempt,
@@ -439,7 +448,7 @@ impl Engine {
                     self.finish(id, state, reason, now, fx);
                     return;
                 }
-                stored.task.state = State::CancelRequested;
+                stored.record_mut().state = State::CancelRequested;
                 stored.run.stop = Some(StopState {
                     cause,
                     deadline,

@@ -11,6 +11,7 @@ mod text;
 mod timers;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::sync::Arc;
 
 /// Hash maps keyed by ids and names. The daemon serves one user on a private socket, so hash
 /// flooding is not a threat to guard against, and a fast hasher is most of the lookup cost.
@@ -76,7 +77,7 @@ pub struct Engine {
     pub(crate) unmet: HashMap<TaskId, usize>,
     pub(crate) timers: BTreeSet<(Timestamp, TaskId, TimerKind)>,
     /// Unacknowledged notifications, per session.
-    pub(crate) outbox: HashMap<String, BTreeMap<NotificationId, Notification>>,
+    pub(crate) outbox: HashMap<String, BTreeMap<NotificationId, Arc<Notification>>>,
     /// Terminal tasks whose `task_finished` notification is not yet acknowledged.
     pub(crate) unacked_tasks: HashMap<TaskId, NotificationId>,
     /// Retained events, consecutive.
@@ -179,13 +180,10 @@ impl Engine {
         match answer {
             Answer::Done => Reply::Done,
             Answer::Created { created, id } => match record(id) {
-                Some(task) => Reply::Created {
-                    created,
-                    task: Box::new(task),
-                },
+                Some(task) => Reply::Created { created, task },
                 None => Reply::Done,
             },
-            Answer::Task(id) => record(id).map_or(Reply::Done, |task| Reply::Task(Box::new(task))),
+            Answer::Task(id) => record(id).map_or(Reply::Done, Reply::Task),
             Answer::Tasks(ids) => Reply::Tasks(ids.into_iter().filter_map(record).collect()),
             Answer::Group(name) => Reply::Group(self.group_status(&name)),
         }
@@ -243,7 +241,7 @@ impl Engine {
     /// Marks a task changed at `now`.
     pub(crate) fn touch(&mut self, id: TaskId, now: Timestamp, fx: &mut Fx) {
         if let Some(stored) = self.tasks.get_mut(&id) {
-            stored.task.updated_at = now;
+            stored.record_mut().updated_at = now;
             fx.touch(id);
         }
     }

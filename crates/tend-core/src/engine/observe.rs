@@ -41,7 +41,7 @@ impl Engine {
             return Ok(Answer::Done);
         }
         if let Some(stored) = self.tasks.get_mut(&id) {
-            stored.task.pid = Some(pid);
+            stored.record_mut().pid = Some(pid);
         }
         self.touch(id, now, fx);
         self.emit(
@@ -145,7 +145,7 @@ impl Engine {
         let Some(stored) = self.tasks.get_mut(&id) else {
             return Ok(Answer::Done);
         };
-        let counters = stored.task.output.get_or_insert_default();
+        let counters = stored.record_mut().output.get_or_insert_default();
         if total_bytes <= counters.total_bytes {
             return Ok(Answer::Done);
         }
@@ -212,12 +212,12 @@ impl Engine {
             return Ok(Answer::Done);
         };
         if let Some(message) = report.message.clone() {
-            stored.task.progress = Some(Progress {
+            stored.record_mut().progress = Some(Progress {
                 message,
                 updated_at: now,
             });
         }
-        stored.task.state = next;
+        stored.record_mut().state = next;
         if next.holds_slot() {
             stored.run.last_activity_at = Some(now);
         }

@@ -61,7 +61,7 @@ pub struct EventsPage {
 impl Engine {
     /// The record of `id`: `not_found` if never issued, `expired` if evicted.
     pub fn get(&self, id: TaskId) -> Result<&Task, Error> {
-        self.entry(id).map(|stored| &stored.task)
+        self.entry(id).map(|stored| &*stored.task)
     }
 
     /// The stored form of `id` (record, spec, bookkeeping), if retained.
@@ -83,7 +83,7 @@ impl Engine {
         let limit = filter.limit.unwrap_or(usize::MAX);
         let mut out: Vec<&Task> = ids
             .rev()
-            .filter_map(|id| self.tasks.get(id).map(|s| &s.task))
+            .filter_map(|id| self.tasks.get(id).map(|s| &*s.task))
             .filter(|task| filter.matches(task))
             .take(limit)
             .collect();
@@ -127,13 +127,13 @@ impl Engine {
     pub fn notifications(&self, session: &str) -> Vec<&Notification> {
         self.outbox
             .get(session)
-            .map(|o| o.values().collect())
+            .map(|o| o.values().map(|n| &**n).collect())
             .unwrap_or_default()
     }
 
     /// Every unacknowledged notification (for snapshots).
     pub fn all_notifications(&self) -> impl Iterator<Item = &Notification> {
-        self.outbox.values().flat_map(|o| o.values())
+        self.outbox.values().flat_map(|o| o.values().map(|n| &**n))
     }
 
     /// Events after `after` that pass `filter`, at most `limit`. `expired` with the oldest

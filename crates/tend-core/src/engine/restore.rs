@@ -1,6 +1,7 @@
 //! Restoring the engine from what the store kept, rebuilding every index.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::effect::Sequences;
@@ -118,7 +119,7 @@ impl Engine {
                 .outbox
                 .entry(notification.session.clone())
                 .or_default()
-                .insert(notification.id, notification);
+                .insert(notification.id, Arc::new(notification));
         }
         let mut events = snapshot.events;
         events.sort_by_key(|e| e.seq);

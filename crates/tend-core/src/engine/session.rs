@@ -54,7 +54,7 @@ impl Engine {
         let Some(stored) = self.tasks.get_mut(&id) else {
             return;
         };
-        let from = std::mem::replace(&mut stored.task.session, to.clone());
+        let from = std::mem::replace(&mut stored.record_mut().session, to.clone());
         let key = stored.task.key.clone();
         if let Some(old) = self.sessions.get_mut(&from) {
             old.tasks.remove(&id);
@@ -182,7 +182,7 @@ impl Engine {
         }
         self.group_mut(&group).limit = limit;
         fx.group_limits.push((group.clone(), limit));
-        fx.schedule.insert(group.clone());
+        fx.schedule_group(&group);
         Ok(Answer::Group(group))
     }
 

@@ -1,31 +1,38 @@
-//! One-line texts of notifications, for a model or a person.
+//! One-line texts of notifications, for a model or a person. Each is written into one string,
+//! sized up front: they are made on every task's terminal step.
 
-use crate::display::compact_duration;
+use std::fmt::Write as _;
+
+use crate::display::write_compact_duration;
 use crate::task::{Reason, State, Task};
 use crate::time::Timestamp;
 
 /// `t7 "npm test" finished: failed, exit 1, after 42s`.
 pub(crate) fn task_finished(task: &Task, now: Timestamp) -> String {
-    let state = task.state.as_str();
-    let detail = match (task.state, task.reason) {
-        (State::Completed, _) => String::new(),
-        (_, Some(Reason::Exited)) => task
-            .exit_code
-            .map(|c| format!(", exit {c}"))
-            .unwrap_or_default(),
-        (_, Some(Reason::Signaled)) => {
-            format!(", {}", task.signal.as_deref().unwrap_or("signal"))
-        }
-        (_, Some(reason)) => format!(", {}", reason.as_str()),
-        (_, None) => String::new(),
-    };
+    let mut out = String::with_capacity(task.name.len() + 64);
     let since = task.started_at.unwrap_or(task.created_at);
-    format!(
-        "{} {:?} finished: {state}{detail}, after {}",
+    // Writing to a String cannot fail.
+    let _ = write!(
+        out,
+        "{} {:?} finished: {}",
         task.id,
         task.name,
-        compact_duration(now.millis_since(since))
-    )
+        task.state.as_str()
+    );
+    let _ = match (task.state, task.reason) {
+        (State::Completed, _) | (_, None) => Ok(()),
+        (_, Some(Reason::Exited)) => match task.exit_code {
+            Some(code) => write!(out, ", exit {code}"),
+            None => Ok(()),
+        },
+        (_, Some(Reason::Signaled)) => {
+            write!(out, ", {}", task.signal.as_deref().unwrap_or("signal"))
+        }
+        (_, Some(reason)) => write!(out, ", {}", reason.as_str()),
+    };
+    out.push_str(", after ");
+    let _ = write_compact_duration(&mut out, now.millis_since(since));
+    out
 }
 
 /// `all 5 tasks finished: 4 completed, 1 failed`.
@@ -40,16 +47,19 @@ pub(crate) fn all_finished<'a>(tasks: impl Iterator<Item = &'a Task>) -> String 
             State::Pending | State::Running | State::Waiting | State::CancelRequested => {}
         }
     }
-    let mut parts = Vec::new();
+    let noun = if total == 1 { "task" } else { "tasks" };
+    let mut out = String::with_capacity(80);
+    let _ = write!(out, "all {total} {noun} finished:");
+    let mut separator = " ";
     for (n, label) in [
         (completed, "completed"),
         (failed, "failed"),
         (cancelled, "cancelled"),
     ] {
         if n > 0 {
-            parts.push(format!("{n} {label}"));
+            let _ = write!(out, "{separator}{n} {label}");
+            separator = ", ";
         }
     }
-    let noun = if total == 1 { "task" } else { "tasks" };
-    format!("all {total} {noun} finished: {}", parts.join(", "))
+    out
 }

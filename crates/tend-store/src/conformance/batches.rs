@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tend_core::{Changes, NotificationId, State, TaskId};
 
-use super::samples::{changes, event, events, notification, sequences, task};
+use super::samples::{changes, event, events, notification, sequences, shared, task};
 use super::{Fixture, assert_same, commit, load};
 use crate::Store;
 
@@ -15,7 +15,7 @@ pub async fn batches_apply_in_order<F: Fixture>(fixture: &mut F) {
     let store = fixture.fresh().await;
     let mut first = changes(sequences(2, 4, 2));
     first.tasks = vec![task(1, "s1", State::Pending)];
-    first.notifications = vec![notification(1, 1, "s1")];
+    first.notifications = shared(vec![notification(1, 1, "s1")]);
     first.events = events(1, 3);
     first.group_limits = vec![("g".into(), 1)];
     let mut second = changes(sequences(3, 6, 2));
@@ -26,7 +26,7 @@ pub async fn batches_apply_in_order<F: Fixture>(fixture: &mut F) {
     second.group_limits = vec![("g".into(), 3)];
     let mut third = changes(sequences(3, 7, 3));
     third.removed_tasks = vec![TaskId::new(2)];
-    third.notifications = vec![notification(2, 1, "s1")];
+    third.notifications = shared(vec![notification(2, 1, "s1")]);
     third.events = events(6, 6);
     commit(&store, &[first, second, third], "one batch of three steps").await;
 
@@ -53,7 +53,7 @@ pub async fn failed_batch_leaves_nothing<F: Fixture>(fixture: &mut F) {
         task(1, "s1", State::Completed),
         task(2, "s1", State::Pending),
     ];
-    good.notifications = vec![notification(1, 1, "s1")];
+    good.notifications = shared(vec![notification(1, 1, "s1")]);
     good.events = vec![event(3, 1, "s1")];
     good.events_pruned_before = Some(2);
     good.group_limits = vec![("g".into(), 4)];
@@ -88,7 +88,7 @@ pub async fn large_batch_is_wholly_visible<F: Fixture>(fixture: &mut F) {
             let mut step = changes(sequences(n + 1, 2 * n + 1, n + 1));
             step.tasks = vec![task(n, "s1", State::Completed)];
             step.events = vec![event(2 * n - 1, n, "s1"), event(2 * n, n, "s1")];
-            step.notifications = vec![notification(n, n, "s1")];
+            step.notifications = shared(vec![notification(n, n, "s1")]);
             step.group_limits = vec![(format!("g{}", n % 7), u32::try_from(n).unwrap_or(0))];
             step
         })
@@ -165,7 +165,7 @@ pub async fn concurrent_commits_all_land<F: Fixture>(fixture: &mut F) {
                 let n = 1 + writer * COMMITS + commit;
                 let mut step = changes(sequences(n + 1, 1, 1));
                 step.tasks = vec![task(n, &format!("s{writer}"), State::Pending)];
-                step.notifications = vec![notification(n, n, &format!("s{writer}"))];
+                step.notifications = shared(vec![notification(n, n, &format!("s{writer}"))]);
                 store.commit(&[step]).await?;
             }
             Ok::<_, crate::StoreError>(())

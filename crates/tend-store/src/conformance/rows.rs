@@ -2,7 +2,7 @@
 
 use tend_core::{NotificationId, Sequences, Snapshot, State, TaskId};
 
-use super::samples::{changes, event, events, notification, sequences, summary, task};
+use super::samples::{changes, event, events, notification, sequences, shared, summary, task};
 use super::{Fixture, assert_same, commit, load};
 
 /// A store that was never written loads as empty, with every sequence at zero.
@@ -24,7 +24,7 @@ pub async fn round_trips_everything<F: Fixture>(fixture: &mut F) {
         task(3, "s1", State::Pending),
     ];
     step.events = events(1, 3);
-    step.notifications = vec![notification(1, 2, "s2"), summary(2, "s2", &[2])];
+    step.notifications = shared(vec![notification(1, 2, "s2"), summary(2, "s2", &[2])]);
     step.group_limits = vec![("build".into(), 2), ("default".into(), 0)];
     commit(&store, &[step.clone()], "round trip").await;
 
@@ -35,7 +35,7 @@ pub async fn round_trips_everything<F: Fixture>(fixture: &mut F) {
             task(2, "s2", State::Completed),
             task(3, "s1", State::Pending),
         ],
-        notifications: step.notifications.clone(),
+        notifications: step.notifications.iter().map(|n| (**n).clone()).collect(),
         events: step.events.clone(),
         group_limits: step.group_limits.clone(),
         sequences: step.sequences,
@@ -53,7 +53,7 @@ pub async fn upserts_overwrite<F: Fixture>(fixture: &mut F) {
     let store = fixture.fresh().await;
     let mut first = changes(sequences(2, 1, 2));
     first.tasks = vec![task(1, "s1", State::Pending)];
-    first.notifications = vec![notification(1, 1, "s1")];
+    first.notifications = shared(vec![notification(1, 1, "s1")]);
     first.group_limits = vec![("build".into(), 2)];
     commit(&store, &[first], "first version").await;
 
@@ -63,7 +63,7 @@ pub async fn upserts_overwrite<F: Fixture>(fixture: &mut F) {
     renotified.text = "rewritten".into();
     let mut second = changes(sequences(2, 1, 2));
     second.tasks = vec![moved.clone()];
-    second.notifications = vec![renotified.clone()];
+    second.notifications = shared(vec![renotified.clone()]);
     second.group_limits = vec![("build".into(), 5)];
     commit(&store, &[second], "second version").await;
 
@@ -92,7 +92,7 @@ pub async fn removals_delete<F: Fixture>(fixture: &mut F) {
 pub async fn acked_notifications_are_gone<F: Fixture>(fixture: &mut F) {
     let store = fixture.fresh().await;
     let mut first = changes(sequences(4, 1, 4));
-    first.notifications = (1..=3).map(|n| notification(n, n, "s1")).collect();
+    first.notifications = (1..=3).map(|n| notification(n, n, "s1").into()).collect();
     commit(&store, &[first], "three notifications").await;
     let mut second = changes(sequences(4, 1, 4));
     second.acked_notifications = vec![NotificationId::new(1), NotificationId::new(3)];
@@ -130,7 +130,7 @@ pub async fn reopen_keeps_everything<F: Fixture>(fixture: &mut F) {
     let mut first = changes(sequences(3, 3, 2));
     first.tasks = vec![task(1, "s1", State::Running), task(2, "s1", State::Failed)];
     first.events = events(1, 2);
-    first.notifications = vec![notification(1, 2, "s1")];
+    first.notifications = shared(vec![notification(1, 2, "s1")]);
     first.group_limits = vec![("build".into(), 3)];
     commit(&store, &[first], "before reopening").await;
     let before = load(&store, "before reopening").await;

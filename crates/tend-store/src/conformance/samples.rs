@@ -14,7 +14,7 @@ pub(super) fn task(n: u64, session: &str, state: State) -> StoredTask {
     let terminal = state.is_terminal();
     let at = Timestamp::from_millis(T0 + i64::try_from(n).unwrap_or(0));
     StoredTask {
-        task: Task {
+        task: std::sync::Arc::new(Task {
             id: TaskId::new(n),
             kind: Kind::Shell,
             session: session.to_owned(),
@@ -52,7 +52,7 @@ pub(super) fn task(n: u64, session: &str, state: State) -> StoredTask {
             started_at: (state != State::Pending).then_some(at),
             updated_at: at,
             finished_at: terminal.then_some(at.plus_ms(5)),
-        },
+        }),
         spec: RunSpec {
             env: Env::new(vec![
                 ("TOKEN".into(), format!("secret-{n}")),
@@ -90,6 +90,11 @@ pub(super) fn events(first: u64, last: u64) -> Vec<Event> {
 }
 
 /// Notification `n<n>` that `t<task>` finished.
+/// Notifications as a step carries them.
+pub(super) fn shared(notifications: Vec<Notification>) -> Vec<std::sync::Arc<Notification>> {
+    notifications.into_iter().map(std::sync::Arc::new).collect()
+}
+
 pub(super) fn notification(n: u64, task: u64, session: &str) -> Notification {
     Notification {
         id: NotificationId::new(n),
