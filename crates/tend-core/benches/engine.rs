@@ -25,15 +25,22 @@ const INPUTS_PER_LIFECYCLE: usize = 4;
 /// Tasks per session in the query tables.
 const TASKS_PER_SESSION: usize = 10;
 
-/// One full lifecycle of a shell task, as the runtime would drive it.
-fn lifecycle(engine: &mut Engine, session: &str, pid: u32, now: Timestamp) {
-    let step = engine
-        .handle(Input::Create(CreateTask::shell(session, ["make"])), now)
-        .unwrap();
+/// The id of the task a create step made.
+fn created_id(step: tend_core::Step) -> TaskId {
     let Reply::Created { task, .. } = step.reply else {
         unreachable!()
     };
-    let id = task.id;
+    task.id
+}
+
+/// One full lifecycle of a shell task, as the runtime would drive it.
+fn lifecycle(engine: &mut Engine, session: &str, pid: u32, now: Timestamp) {
+    // Like the runtime, answer the caller, commit, act, and let go of the step.
+    let id = created_id(
+        engine
+            .handle(Input::Create(CreateTask::shell(session, ["make"])), now)
+            .unwrap(),
+    );
     engine
         .handle(Input::ProcessStarted { id, pid }, now)
         .unwrap();

@@ -238,10 +238,13 @@ impl Engine {
         self.sessions.get_mut(name).expect("inserted above")
     }
 
-    /// Marks a task changed at `now`.
+    /// Marks a task changed at `now`. A record already stamped `now` is left alone, so that a
+    /// record shared with an event of this step is not copied for nothing.
     pub(crate) fn touch(&mut self, id: TaskId, now: Timestamp, fx: &mut Fx) {
         if let Some(stored) = self.tasks.get_mut(&id) {
-            stored.record_mut().updated_at = now;
+            if stored.task.updated_at != now {
+                stored.record_mut().updated_at = now;
+            }
             fx.touch(id);
         }
     }
