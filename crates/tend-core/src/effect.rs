@@ -128,7 +128,7 @@ pub struct Wake {
     /// Waiters on these tasks.
     pub tasks: Vec<TaskId>,
     /// Waiters on these sessions' notifications.
-    pub sessions: Vec<String>,
+    pub sessions: Vec<Arc<str>>,
     /// Event subscribers, up to this sequence number.
     pub events_up_to: Option<Seq>,
 }

@@ -19,7 +19,7 @@ pub struct Event {
     /// The task it concerns.
     pub task_id: TaskId,
     /// The task's session when it happened.
-    pub session: String,
+    pub session: Arc<str>,
     /// What happened.
     #[serde(flatten)]
     pub kind: EventKind,
@@ -113,7 +113,7 @@ pub struct EventFilter {
 impl EventFilter {
     /// Whether `event` passes the filter.
     pub fn matches(&self, event: &Event) -> bool {
-        self.session.as_deref().is_none_or(|s| s == event.session)
+        self.session.as_deref().is_none_or(|s| s == &*event.session)
             && self.task.is_none_or(|t| t == event.task_id)
     }
 }

@@ -84,14 +84,14 @@ pub fn check(engine: &Engine) -> Result<(), String> {
         }
     }
     for (name, group) in &engine.groups {
-        let held = running.get(name.as_str()).copied().unwrap_or(0);
+        let held = running.get(&**name).copied().unwrap_or(0);
         if group.running != held {
             return Err(format!(
                 "group {name}: {} slots counted, {held} held",
                 group.running
             ));
         }
-        let waiting = pending.get(name.as_str()).copied().unwrap_or(0);
+        let waiting = pending.get(&**name).copied().unwrap_or(0);
         if group.pending != waiting {
             return Err(format!(
                 "group {name}: {} pending counted, {waiting} pending",

@@ -1,5 +1,7 @@
 //! Notifications: the per-session outbox entries that tell a session its work ended.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::id::{NotificationId, TaskId};
@@ -24,7 +26,7 @@ pub struct Notification {
     /// `n<N>`.
     pub id: NotificationId,
     /// The session it is for.
-    pub session: String,
+    pub session: Arc<str>,
     /// The finished task (`task_finished`), null for `all_finished`.
     pub task_id: Option<TaskId>,
     /// The kind.

@@ -542,7 +542,7 @@ fn lagging_consumer_can_replay_every_event_it_missed() {
     let page = h.engine.events_after(seen, &only_b, usize::MAX).unwrap();
     let expected: Vec<_> = missed
         .iter()
-        .filter(|e| e.session == "b")
+        .filter(|e| &*e.session == "b")
         .cloned()
         .collect();
     assert!(!expected.is_empty());

@@ -358,7 +358,7 @@ fn rule_2_one_terminal_step_sets_the_record_releases_notifies_emits_and_wakes() 
         Some(h.now.plus_ms(retention))
     );
     assert!(step.wake.tasks.contains(&first));
-    assert_eq!(step.wake.sessions, ["s"]);
+    assert_eq!(step.wake.sessions, [std::sync::Arc::from("s")]);
     let group = h.engine.group_status("g");
     assert_eq!((group.running, group.pending), (1, 0));
     assert!(
@@ -907,7 +907,7 @@ fn rule_9_transfer_moves_the_task_and_emits_one_transferred_event() {
     assert_eq!(reply_task(&step).session, "b");
     assert_eq!(step.changes.events.len(), 1);
     let event = &step.changes.events[0];
-    assert_eq!(event.session, "b");
+    assert_eq!(&*event.session, "b");
     assert!(matches!(&event.kind, EventKind::Transferred { from, to } if from == "a" && to == "b"));
     assert!(h.engine.list(&by_session("a")).is_empty());
     assert_eq!(h.engine.list(&by_session("b")).len(), 1);

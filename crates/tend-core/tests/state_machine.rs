@@ -448,7 +448,7 @@ fn check_step(
         let oldest = engine.sequences().next_event.saturating_sub(200);
         if let Ok(page) = engine.events_after(oldest, &filter, 1000) {
             for event in page.events {
-                prop_assert_eq!(&event.session, session);
+                prop_assert_eq!(&*event.session, session);
             }
         }
     }

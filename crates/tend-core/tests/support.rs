@@ -275,7 +275,7 @@ impl Harness {
     /// How many `all_finished` notifications were queued for `session`.
     pub fn all_finished_notifications(&self, session: &str) -> usize {
         self.all_notifications()
-            .filter(|n| n.kind == NotificationKind::AllFinished && n.session == session)
+            .filter(|n| n.kind == NotificationKind::AllFinished && &*n.session == session)
             .count()
     }
 

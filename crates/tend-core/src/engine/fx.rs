@@ -32,9 +32,9 @@ pub(crate) struct Fx {
     pub acked: Vec<NotificationId>,
     pub group_limits: Vec<(String, u32)>,
     pub actions: Vec<Action>,
-    pub wake_sessions: BTreeSet<String>,
+    pub wake_sessions: BTreeSet<Arc<str>>,
     /// Groups whose queue may now start tasks.
-    pub schedule: BTreeSet<String>,
+    pub schedule: BTreeSet<Arc<str>>,
 }
 
 impl Fx {
@@ -52,13 +52,6 @@ impl Fx {
         }
         if self.touched_set.insert(id) {
             self.touched.push(id);
-        }
-    }
-
-    /// Marks group `name` for scheduling at the end of the step.
-    pub fn schedule_group(&mut self, name: &str) {
-        if !self.schedule.contains(name) {
-            self.schedule.insert(name.to_owned());
         }
     }
 

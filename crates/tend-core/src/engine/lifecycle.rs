@@ -38,7 +38,7 @@ impl Engine {
         }
         let record = Arc::clone(&stored.task);
         self.group_mut(&record.group).ready.insert(id);
-        fx.schedule_group(&record.group);
+        self.schedule(&record.group, fx);
     }
 
     /// Starts ready tasks in every group marked for scheduling, in FIFO order, while slots last.
@@ -202,7 +202,7 @@ impl Engine {
         let group = self.group_mut(&record.group);
         if previous.holds_slot() {
             group.running -= 1;
-            fx.schedule_group(&record.group);
+            self.schedule(&record.group, fx);
         } else if previous == State::Pending {
             group.pending -= 1;
             group.ready.remove(&id);
@@ -217,9 +217,10 @@ impl Engine {
         }
         self.touch(id, now, fx);
 
+        let session_name = self.session_name(&record.session);
         let notification = Notification {
             id: self.next_notification_id(),
-            session: record.session.clone(),
+            session: Arc::clone(&session_name),
             task_id: Some(id),
             kind: NotificationKind::TaskFinished,
             state: Some(state),
@@ -254,7 +255,7 @@ impl Engine {
             );
             let summary = Notification {
                 id: self.next_notification_id(),
-                session: record.session.clone(),
+                session: session_name,
                 task_id: None,
                 kind: NotificationKind::AllFinished,
                 state: None,
@@ -280,12 +281,12 @@ impl Engine {
         let notification = Arc::new(notification);
         let session = &notification.session;
         if !fx.wake_sessions.contains(session) {
-            fx.wake_sessions.insert(session.clone());
+            fx.wake_sessions.insert(Arc::clone(session));
         }
-        if !self.outbox.contains_key(session) {
-            self.outbox.insert(session.clone(), BTreeMap::new());
+        if !self.outbox.contains_key(&**session) {
+            self.outbox.insert(session.to_string(), BTreeMap::new());
         }
-        if let Some(outbox) = self.outbox.get_mut(session) {
+        if let Some(outbox) = self.outbox.get_mut(&**session) {
             outbox.insert(notification.id, Arc::clone(&notification));
         }
         fx.notifications.push(notification);
@@ -325,7 +326,7 @@ impl Engine {
             group.running -= 1;
         }
         group.pending += 1;
-        fx.schedule_group(&group_name);
+        self.schedule(&group_name, fx);
         self.touch(id, now, fx);
         let kind = EventKind::Retrying {
             failed_attempt,

@@ -37,6 +37,8 @@ pub(crate) use timers::TimerKind;
 /// finished since its last `all_finished` summary.
 #[derive(Debug, Default)]
 pub(crate) struct SessionIndex {
+    /// The session's name, shared by its events and notifications.
+    pub name: Arc<str>,
     pub tasks: BTreeSet<TaskId>,
     pub live: usize,
     pub finished_since_summary: Vec<TaskId>,
@@ -67,7 +69,8 @@ pub struct Engine {
     /// Live (non-terminal) ids.
     pub(crate) live: BTreeSet<TaskId>,
     pub(crate) sessions: HashMap<String, SessionIndex>,
-    pub(crate) groups: BTreeMap<String, Group>,
+    /// By name; the shared names also mark groups for scheduling.
+    pub(crate) groups: BTreeMap<Arc<str>, Group>,
     /// `(session, key)` of live tasks.
     pub(crate) keys: HashMap<(String, String), TaskId>,
     pub(crate) children: HashMap<TaskId, Vec<TaskId>>,
@@ -114,7 +117,7 @@ impl Engine {
         };
         let limits = engine.config.groups.clone();
         for (name, limit) in limits {
-            engine.groups.entry(name).or_default().limit = limit;
+            engine.group_mut(&name).limit = limit;
         }
         engine
     }
@@ -206,7 +209,7 @@ impl Engine {
     /// Appends an event for `id` in its current session.
     pub(crate) fn emit(&mut self, id: TaskId, kind: EventKind, now: Timestamp, fx: &mut Fx) {
         let session = match self.tasks.get(&id) {
-            Some(stored) => stored.task.session.clone(),
+            Some(stored) => self.session_name(&stored.task.session),
             None => return,
         };
         let event = Event {
@@ -224,18 +227,37 @@ impl Engine {
     /// The group `name`, created empty and unlimited if new (without allocating when it exists).
     pub(crate) fn group_mut(&mut self, name: &str) -> &mut Group {
         if !self.groups.contains_key(name) {
-            self.groups.insert(name.to_owned(), Group::default());
+            self.groups.insert(Arc::from(name), Group::default());
         }
         self.groups.get_mut(name).expect("inserted above")
+    }
+
+    /// Marks group `name` for scheduling at the end of the step.
+    pub(crate) fn schedule(&self, name: &str, fx: &mut Fx) {
+        if let Some((key, _)) = self.groups.get_key_value(name)
+            && !fx.schedule.contains(name)
+        {
+            fx.schedule.insert(Arc::clone(key));
+        }
     }
 
     /// The index of session `name`, created empty if new.
     pub(crate) fn session_mut(&mut self, name: &str) -> &mut SessionIndex {
         if !self.sessions.contains_key(name) {
-            self.sessions
-                .insert(name.to_owned(), SessionIndex::default());
+            let index = SessionIndex {
+                name: Arc::from(name),
+                ..SessionIndex::default()
+            };
+            self.sessions.insert(name.to_owned(), index);
         }
         self.sessions.get_mut(name).expect("inserted above")
+    }
+
+    /// The shared name of session `name`.
+    pub(crate) fn session_name(&self, name: &str) -> Arc<str> {
+        self.sessions
+            .get(name)
+            .map_or_else(|| Arc::from(name), |index| Arc::clone(&index.name))
     }
 
     /// Marks a task changed at `now`. A record already stamped `now` is left alone, so that a

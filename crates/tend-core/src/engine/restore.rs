@@ -38,7 +38,7 @@ impl Engine {
         seq.next_event = seq.next_event.max(1);
         seq.next_notification = seq.next_notification.max(1);
         for (name, limit) in snapshot.group_limits {
-            engine.groups.entry(name).or_default().limit = limit;
+            engine.group_mut(&name).limit = limit;
         }
         let mut tasks = snapshot.tasks;
         tasks.sort_by_key(|s| s.task.id);
@@ -59,16 +59,18 @@ impl Engine {
             let task = &stored.task;
             let id = task.id;
             engine.order.insert(id);
-            let session = engine.sessions.entry(task.session.clone()).or_default();
+            let session = engine.session_mut(&task.session);
             session.tasks.insert(id);
-            let group = engine.groups.entry(task.group.clone()).or_default();
+            if task.is_live() {
+                session.live += 1;
+            }
             if task.is_live() {
                 engine.live.insert(id);
-                session.live += 1;
                 if let Some(key) = &task.key {
                     engine.keys.insert((task.session.clone(), key.clone()), id);
                 }
             }
+            let group = engine.group_mut(&task.group);
             if task.state.holds_slot() {
                 group.running += 1;
             }
@@ -108,16 +110,17 @@ impl Engine {
                 engine.unmet.insert(id, unmet);
             } else if engine.tasks[&id].run.retry_at.is_none() {
                 let group = engine.tasks[&id].task.group.clone();
-                engine.groups.entry(group).or_default().ready.insert(id);
+                engine.group_mut(&group).ready.insert(id);
             }
         }
-        for notification in snapshot.notifications {
+        for mut notification in snapshot.notifications {
+            notification.session = engine.session_name(&notification.session);
             if let Some(task) = notification.task_id {
                 engine.unacked_tasks.insert(task, notification.id);
             }
             engine
                 .outbox
-                .entry(notification.session.clone())
+                .entry(notification.session.to_string())
                 .or_default()
                 .insert(notification.id, Arc::new(notification));
         }

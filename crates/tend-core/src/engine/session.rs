@@ -182,7 +182,7 @@ impl Engine {
         }
         self.group_mut(&group).limit = limit;
         fx.group_limits.push((group.clone(), limit));
-        fx.schedule_group(&group);
+        self.schedule(&group, fx);
         Ok(Answer::Group(group))
     }
 

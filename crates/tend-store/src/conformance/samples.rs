@@ -76,7 +76,7 @@ pub(super) fn event(seq: u64, task: u64, session: &str) -> Event {
         seq,
         at: Timestamp::from_millis(T0 + i64::try_from(seq).unwrap_or(0)),
         task_id: TaskId::new(task),
-        session: session.to_owned(),
+        session: session.into(),
         kind: EventKind::Started {
             attempt: 1,
             pid: Some(100),
@@ -98,7 +98,7 @@ pub(super) fn shared(notifications: Vec<Notification>) -> Vec<std::sync::Arc<Not
 pub(super) fn notification(n: u64, task: u64, session: &str) -> Notification {
     Notification {
         id: NotificationId::new(n),
-        session: session.to_owned(),
+        session: session.into(),
         task_id: Some(TaskId::new(task)),
         kind: NotificationKind::TaskFinished,
         state: Some(State::Completed),
@@ -115,7 +115,7 @@ pub(super) fn notification(n: u64, task: u64, session: &str) -> Notification {
 pub(super) fn summary(n: u64, session: &str, tasks: &[u64]) -> Notification {
     Notification {
         id: NotificationId::new(n),
-        session: session.to_owned(),
+        session: session.into(),
         task_id: None,
         kind: NotificationKind::AllFinished,
         state: None,
