@@ -6,6 +6,7 @@ use crate::engine::GroupStatus;
 use crate::event::Event;
 use crate::id::{NotificationId, Seq, TaskId};
 use crate::notification::Notification;
+use crate::shared::SharedStr;
 use crate::spec::StoredTask;
 use crate::task::Task;
 use crate::time::Timestamp;
@@ -128,7 +129,7 @@ pub struct Wake {
     /// Waiters on these tasks.
     pub tasks: Vec<TaskId>,
     /// Waiters on these sessions' notifications.
-    pub sessions: Vec<Arc<str>>,
+    pub sessions: Vec<SharedStr>,
     /// Event subscribers, up to this sequence number.
     pub events_up_to: Option<Seq>,
 }

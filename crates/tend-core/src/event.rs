@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::id::{Seq, TaskId};
+use crate::shared::SharedStr;
 use crate::task::{Reason, State, Task};
 use crate::time::Timestamp;
 
@@ -19,7 +20,7 @@ pub struct Event {
     /// The task it concerns.
     pub task_id: TaskId,
     /// The task's session when it happened.
-    pub session: Arc<str>,
+    pub session: SharedStr,
     /// What happened.
     #[serde(flatten)]
     pub kind: EventKind,

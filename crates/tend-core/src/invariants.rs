@@ -57,7 +57,7 @@ pub fn check(engine: &Engine) -> Result<(), String> {
         if task.is_live() {
             *live_per_session.entry(&task.session).or_default() += 1;
             if let Some(key) = &task.key
-                && engine.keys.get(&(task.session.clone(), key.clone())) != Some(&id)
+                && engine.keys.get(&(task.session.to_string(), key.clone())) != Some(&id)
             {
                 return Err(format!("{id}: live key {key:?} not indexed"));
             }

@@ -1,10 +1,9 @@
 //! Notifications: the per-session outbox entries that tell a session its work ended.
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
 
 use crate::id::{NotificationId, TaskId};
+use crate::shared::SharedStr;
 use crate::task::{Reason, State};
 use crate::time::Timestamp;
 
@@ -26,7 +25,7 @@ pub struct Notification {
     /// `n<N>`.
     pub id: NotificationId,
     /// The session it is for.
-    pub session: Arc<str>,
+    pub session: SharedStr,
     /// The finished task (`task_finished`), null for `all_finished`.
     pub task_id: Option<TaskId>,
     /// The kind.
@@ -38,7 +37,7 @@ pub struct Notification {
     /// The exit code, if the command exited.
     pub exit_code: Option<i32>,
     /// The task's name (`task_finished`).
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
     /// One line for a model or a person.
     pub text: String,
     /// `all_finished`: the tasks summed up.

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::id::TaskId;
+use crate::shared::SharedStr;
 use crate::time::Timestamp;
 
 /// What kind of work a task is: a shell command tend runs, or external work tend tracks.
@@ -211,7 +212,7 @@ pub struct Task {
     /// Shell or external kind.
     pub kind: Kind,
     /// The owning session: notifications go here.
-    pub session: String,
+    pub session: SharedStr,
     /// The parent task, if any.
     pub parent: Option<TaskId>,
     /// For subagents: the harness's child session id.
@@ -219,13 +220,13 @@ pub struct Task {
     /// The caller's idempotency / external key.
     pub key: Option<String>,
     /// A label; defaults to the command line.
-    pub name: String,
+    pub name: SharedStr,
     /// The argv of a shell task.
     pub command: Option<Vec<String>>,
     /// The working directory of a shell task.
     pub cwd: Option<String>,
     /// The concurrency group.
-    pub group: String,
+    pub group: SharedStr,
     /// The lifecycle state.
     pub state: State,
     /// Set exactly when the state is terminal.

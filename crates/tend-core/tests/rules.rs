@@ -358,7 +358,7 @@ fn rule_2_one_terminal_step_sets_the_record_releases_notifies_emits_and_wakes() 
         Some(h.now.plus_ms(retention))
     );
     assert!(step.wake.tasks.contains(&first));
-    assert_eq!(step.wake.sessions, [std::sync::Arc::from("s")]);
+    assert_eq!(step.wake.sessions, ["s"]);
     let group = h.engine.group_status("g");
     assert_eq!((group.running, group.pending), (1, 0));
     assert!(

@@ -397,7 +397,7 @@ fn check_step(
         let task = &stored.task;
         if states_before.get(&task.id) == Some(&State::Pending) && task.state.holds_slot() {
             started_groups
-                .entry(task.group.clone())
+                .entry(task.group.to_string())
                 .or_default()
                 .push(task.id);
         }

@@ -75,7 +75,7 @@ fn instant(at: Timestamp, now: Timestamp) -> String {
 pub fn record_view(task: &Task, now: Timestamp, style: &Style) -> String {
     let mut rows: Vec<(&str, String)> = vec![
         ("id", task.id.to_string()),
-        ("name", task.name.clone()),
+        ("name", task.name.to_string()),
         ("kind", task.kind.as_str().to_owned()),
         (
             "state",
@@ -97,8 +97,8 @@ pub fn record_view(task: &Task, now: Timestamp, style: &Style) -> String {
     add("command", task.command.as_deref().map(shell_words));
     add("cwd", task.cwd.clone());
     add("pid", task.pid.map(|pid| pid.to_string()));
-    add("session", Some(task.session.clone()));
-    add("group", Some(task.group.clone()));
+    add("session", Some(task.session.to_string()));
+    add("group", Some(task.group.to_string()));
     add("parent", task.parent.map(|id| id.to_string()));
     add("child session", task.child_session.clone());
     add("key", task.key.clone());

@@ -208,22 +208,25 @@ impl Engine {
             Some(name) if !name.is_empty() => name,
             _ => command_line(request.command.as_deref().unwrap_or_default()),
         };
-        let group = request.group.unwrap_or_else(|| "default".to_owned());
-        self.group_mut(&group).pending += 1;
+        // The names are the engine's shared ones: a new task copies no name string.
+        let group_name = request.group.as_deref().unwrap_or("default");
+        self.group_mut(group_name).pending += 1;
+        let group = self.group_name(group_name);
         let session = self.session_mut(&request.session);
         session.tasks.insert(id);
         session.live += 1;
+        let session_name = session.name.clone();
         if let Some(key) = &request.key {
-            self.keys.insert((request.session.clone(), key.clone()), id);
+            self.keys.insert((request.session, key.clone()), id);
         }
         let task = Task {
             id,
             kind: request.kind,
-            session: request.session,
+            session: session_name,
             parent: request.parent,
             child_session: request.child_session,
             key: request.key,
-            name,
+            name: name.into(),
             command: request.command,
             cwd: request.cwd,
             group,

@@ -7,6 +7,7 @@ use crate::effect::{Action, Changes, Reply, Step, Wake};
 use crate::event::Event;
 use crate::id::{NotificationId, Seq, TaskId};
 use crate::notification::Notification;
+use crate::shared::SharedStr;
 
 /// What a handler answers, by id: the records are read once the step is complete.
 #[derive(Debug)]
@@ -32,9 +33,9 @@ pub(crate) struct Fx {
     pub acked: Vec<NotificationId>,
     pub group_limits: Vec<(String, u32)>,
     pub actions: Vec<Action>,
-    pub wake_sessions: BTreeSet<Arc<str>>,
+    pub wake_sessions: BTreeSet<SharedStr>,
     /// Groups whose queue may now start tasks.
-    pub schedule: BTreeSet<Arc<str>>,
+    pub schedule: BTreeSet<SharedStr>,
 }
 
 impl Fx {

@@ -210,7 +210,7 @@ impl Engine {
         self.unmet.remove(&id);
         self.live.remove(&id);
         if let Some(key) = &record.key {
-            let entry = (record.session.clone(), key.clone());
+            let entry = (record.session.to_string(), key.clone());
             if self.keys.get(&entry) == Some(&id) {
                 self.keys.remove(&entry);
             }
@@ -220,7 +220,7 @@ impl Engine {
         let session_name = self.session_name(&record.session);
         let notification = Notification {
             id: self.next_notification_id(),
-            session: Arc::clone(&session_name),
+            session: session_name.clone(),
             task_id: Some(id),
             kind: NotificationKind::TaskFinished,
             state: Some(state),
@@ -281,12 +281,12 @@ impl Engine {
         let notification = Arc::new(notification);
         let session = &notification.session;
         if !fx.wake_sessions.contains(session) {
-            fx.wake_sessions.insert(Arc::clone(session));
+            fx.wake_sessions.insert(session.clone());
         }
-        if !self.outbox.contains_key(&**session) {
-            self.outbox.insert(session.to_string(), BTreeMap::new());
+        if !self.outbox.contains_key(session) {
+            self.outbox.insert(session.clone(), BTreeMap::new());
         }
-        if let Some(outbox) = self.outbox.get_mut(&**session) {
+        if let Some(outbox) = self.outbox.get_mut(session) {
             outbox.insert(notification.id, Arc::clone(&notification));
         }
         fx.notifications.push(notification);

@@ -24,6 +24,7 @@ use crate::event::{Event, EventKind};
 use crate::id::{NotificationId, TaskId};
 use crate::input::Input;
 use crate::notification::Notification;
+use crate::shared::SharedStr;
 use crate::spec::StoredTask;
 use crate::time::Timestamp;
 
@@ -38,7 +39,7 @@ pub(crate) use timers::TimerKind;
 #[derive(Debug, Default)]
 pub(crate) struct SessionIndex {
     /// The session's name, shared by its events and notifications.
-    pub name: Arc<str>,
+    pub name: SharedStr,
     pub tasks: BTreeSet<TaskId>,
     pub live: usize,
     pub finished_since_summary: Vec<TaskId>,
@@ -68,9 +69,9 @@ pub struct Engine {
     pub(crate) order: BTreeSet<TaskId>,
     /// Live (non-terminal) ids.
     pub(crate) live: BTreeSet<TaskId>,
-    pub(crate) sessions: HashMap<String, SessionIndex>,
+    pub(crate) sessions: HashMap<SharedStr, SessionIndex>,
     /// By name; the shared names also mark groups for scheduling.
-    pub(crate) groups: BTreeMap<Arc<str>, Group>,
+    pub(crate) groups: BTreeMap<SharedStr, Group>,
     /// `(session, key)` of live tasks.
     pub(crate) keys: HashMap<(String, String), TaskId>,
     pub(crate) children: HashMap<TaskId, Vec<TaskId>>,
@@ -80,7 +81,7 @@ pub struct Engine {
     pub(crate) unmet: HashMap<TaskId, usize>,
     pub(crate) timers: BTreeSet<(Timestamp, TaskId, TimerKind)>,
     /// Unacknowledged notifications, per session.
-    pub(crate) outbox: HashMap<String, BTreeMap<NotificationId, Arc<Notification>>>,
+    pub(crate) outbox: HashMap<SharedStr, BTreeMap<NotificationId, Arc<Notification>>>,
     /// Terminal tasks whose `task_finished` notification is not yet acknowledged.
     pub(crate) unacked_tasks: HashMap<TaskId, NotificationId>,
     /// Retained events, consecutive.
@@ -227,9 +228,16 @@ impl Engine {
     /// The group `name`, created empty and unlimited if new (without allocating when it exists).
     pub(crate) fn group_mut(&mut self, name: &str) -> &mut Group {
         if !self.groups.contains_key(name) {
-            self.groups.insert(Arc::from(name), Group::default());
+            self.groups.insert(SharedStr::from(name), Group::default());
         }
         self.groups.get_mut(name).expect("inserted above")
+    }
+
+    /// The shared name of group `name`.
+    pub(crate) fn group_name(&self, name: &str) -> SharedStr {
+        self.groups
+            .get_key_value(name)
+            .map_or_else(|| SharedStr::from(name), |(key, _)| key.clone())
     }
 
     /// Marks group `name` for scheduling at the end of the step.
@@ -237,27 +245,28 @@ impl Engine {
         if let Some((key, _)) = self.groups.get_key_value(name)
             && !fx.schedule.contains(name)
         {
-            fx.schedule.insert(Arc::clone(key));
+            fx.schedule.insert(key.clone());
         }
     }
 
     /// The index of session `name`, created empty if new.
     pub(crate) fn session_mut(&mut self, name: &str) -> &mut SessionIndex {
         if !self.sessions.contains_key(name) {
+            let name = SharedStr::from(name);
             let index = SessionIndex {
-                name: Arc::from(name),
+                name: name.clone(),
                 ..SessionIndex::default()
             };
-            self.sessions.insert(name.to_owned(), index);
+            self.sessions.insert(name, index);
         }
         self.sessions.get_mut(name).expect("inserted above")
     }
 
     /// The shared name of session `name`.
-    pub(crate) fn session_name(&self, name: &str) -> Arc<str> {
+    pub(crate) fn session_name(&self, name: &str) -> SharedStr {
         self.sessions
             .get(name)
-            .map_or_else(|| Arc::from(name), |index| Arc::clone(&index.name))
+            .map_or_else(|| SharedStr::from(name), |index| index.name.clone())
     }
 
     /// Marks a task changed at `now`. A record already stamped `now` is left alone, so that a

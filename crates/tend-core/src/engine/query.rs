@@ -73,7 +73,7 @@ impl Engine {
     pub fn list(&self, filter: &ListFilter) -> Vec<&Task> {
         let ids: Box<dyn DoubleEndedIterator<Item = &TaskId>> =
             match (&filter.session, filter.active) {
-                (Some(session), _) => match self.sessions.get(session) {
+                (Some(session), _) => match self.sessions.get(session.as_str()) {
                     Some(index) => Box::new(index.tasks.iter()),
                     None => Box::new(std::iter::empty()),
                 },

@@ -67,7 +67,9 @@ impl Engine {
             if task.is_live() {
                 engine.live.insert(id);
                 if let Some(key) = &task.key {
-                    engine.keys.insert((task.session.clone(), key.clone()), id);
+                    engine
+                        .keys
+                        .insert((task.session.to_string(), key.clone()), id);
                 }
             }
             let group = engine.group_mut(&task.group);
@@ -120,7 +122,7 @@ impl Engine {
             }
             engine
                 .outbox
-                .entry(notification.session.to_string())
+                .entry(notification.session.clone())
                 .or_default()
                 .insert(notification.id, Arc::new(notification));
         }

@@ -54,20 +54,25 @@ impl Engine {
         let Some(stored) = self.tasks.get_mut(&id) else {
             return;
         };
-        let from = std::mem::replace(&mut stored.record_mut().session, to.clone());
         let key = stored.task.key.clone();
+        let new = self.session_mut(&to);
+        new.tasks.insert(id);
+        new.live += 1;
+        let to_name = new.name.clone();
+        let Some(stored) = self.tasks.get_mut(&id) else {
+            return;
+        };
+        let from = std::mem::replace(&mut stored.record_mut().session, to_name);
         if let Some(old) = self.sessions.get_mut(&from) {
             old.tasks.remove(&id);
             old.live -= 1;
         }
-        let new = self.session_mut(&to);
-        new.tasks.insert(id);
-        new.live += 1;
         if let Some(key) = key {
-            self.keys.remove(&(from.clone(), key.clone()));
+            self.keys.remove(&(from.to_string(), key.clone()));
             self.keys.insert((to.clone(), key), id);
         }
         self.touch(id, now, fx);
+        let from = from.to_string();
         self.emit(id, EventKind::Transferred { from, to }, now, fx);
     }
 
@@ -93,7 +98,7 @@ impl Engine {
                 ));
             }
         }
-        let live: Vec<TaskId> = match self.sessions.get(&session) {
+        let live: Vec<TaskId> = match self.sessions.get(session.as_str()) {
             Some(index) => index
                 .tasks
                 .iter()
@@ -142,7 +147,7 @@ impl Engine {
         fx: &mut Fx,
     ) -> Result<Answer, Error> {
         validate_session(&session)?;
-        let Some(outbox) = self.outbox.get_mut(&session) else {
+        let Some(outbox) = self.outbox.get_mut(session.as_str()) else {
             return Ok(Answer::Done);
         };
         let mut released = Vec::new();
@@ -157,7 +162,7 @@ impl Engine {
             }
         }
         if outbox.is_empty() {
-            self.outbox.remove(&session);
+            self.outbox.remove(session.as_str());
         }
         for task in released {
             self.unacked_tasks.remove(&task);

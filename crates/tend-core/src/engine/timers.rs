@@ -3,10 +3,9 @@
 //! Timers are lazy: each task has at most one entry per kind in one ordered set, and a fired
 //! entry recomputes its deadline from the record, so an output burst only moves an anchor.
 
-use std::sync::Arc;
-
 use crate::id::TaskId;
 use crate::input::StopCause;
+use crate::shared::SharedStr;
 use crate::task::{Reason, State};
 use crate::time::Timestamp;
 
@@ -160,7 +159,7 @@ impl Engine {
         for id in std::mem::take(&mut self.restore_failures) {
             self.finish(id, State::Failed, Reason::DependencyFailed, now, fx);
         }
-        let names: Vec<Arc<str>> = self.groups.keys().cloned().collect();
+        let names: Vec<SharedStr> = self.groups.keys().cloned().collect();
         fx.schedule.extend(names);
         self.fire_timers(now, fx);
     }

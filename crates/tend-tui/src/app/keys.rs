@@ -159,7 +159,7 @@ fn ask(app: &mut App, action: ConfirmAction) {
         app.say(refusal, true);
         return;
     }
-    let name = task.name.clone();
+    let name = task.name.to_string();
     app.mode = Mode::Confirm(Confirm { action, id, name });
 }
 

@@ -77,7 +77,7 @@ impl TaskTable {
             }
             EventKind::Transferred { to, .. } => {
                 if let Some(task) = self.tasks.get_mut(&id) {
-                    task.session.clone_from(to);
+                    task.session = to.as_str().into();
                     task.updated_at = event.at;
                 }
             }
