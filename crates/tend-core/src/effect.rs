@@ -107,7 +107,7 @@ pub enum Action {
     /// [`crate::Input::ProcessStarted`] or [`crate::Input::SpawnFailed`].
     Spawn {
         /// The task to run, with its spec.
-        task: Box<StoredTask>,
+        task: StoredTask,
     },
     /// Signal this task's process group.
     Signal {

@@ -1,5 +1,7 @@
 //! The task record of the contract (§2) and its closed enums: kind, state, reason, close policy.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::id::TaskId;
@@ -221,8 +223,8 @@ pub struct Task {
     pub key: Option<String>,
     /// A label; defaults to the command line.
     pub name: SharedStr,
-    /// The argv of a shell task.
-    pub command: Option<Vec<String>>,
+    /// The argv of a shell task (shared by every copy of the record).
+    pub command: Option<Arc<[String]>>,
     /// The working directory of a shell task.
     pub cwd: Option<String>,
     /// The concurrency group.

@@ -130,7 +130,7 @@ impl Procs {
 
     fn spawn(&mut self, stored: &StoredTask) {
         let id = stored.task.id;
-        let argv = stored.task.command.clone().unwrap_or_default();
+        let argv = stored.task.command.as_deref().unwrap_or_default().to_vec();
         let mut request = SpawnRequest::new(self.shim.clone(), self.home.task_dir(id), argv);
         request.cwd = stored
             .task

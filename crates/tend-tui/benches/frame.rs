@@ -37,11 +37,7 @@ fn task(n: u64) -> Task {
         child_session: None,
         key: None,
         name: format!("cargo test -p crate-{n} -- --nocapture").into(),
-        command: Some(vec![
-            "sh".into(),
-            "-c".into(),
-            format!("cargo test -p crate-{n}"),
-        ]),
+        command: Some(vec!["sh".into(), "-c".into(), format!("cargo test -p crate-{n}")].into()),
         cwd: Some("/home/u/proj".into()),
         group: format!("group-{}", n % 5).into(),
         state,

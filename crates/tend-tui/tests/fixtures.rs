@@ -26,7 +26,7 @@ pub fn shell(n: u64, name: &str, session: &str, age: i64) -> Task {
         child_session: None,
         key: None,
         name: name.into(),
-        command: Some(vec!["sh".into(), "-c".into(), name.into()]),
+        command: Some(vec!["sh".into(), "-c".into(), name.into()].into()),
         cwd: Some("/home/u/proj".into()),
         group: "default".into(),
         state: State::Running,

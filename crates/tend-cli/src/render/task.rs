@@ -161,7 +161,7 @@ mod tests {
             child_session: None,
             key: None,
             name: "npm test".into(),
-            command: Some(vec!["sh".into(), "-c".into(), "npm test".into()]),
+            command: Some(vec!["sh".into(), "-c".into(), "npm test".into()].into()),
             cwd: Some("/home/u/proj".into()),
             group: "default".into(),
             state,
@@ -234,7 +234,7 @@ mod tests {
         let mut failed = task(7, State::Failed, Some(Reason::Exited));
         failed.exit_code = Some(1);
         failed.finished_at = Some(Timestamp::from_millis(NOW - 3000));
-        failed.command = Some(vec!["echo".into(), "it's".into(), "a b".into()]);
+        failed.command = Some(vec!["echo".into(), "it's".into(), "a b".into()].into());
         let text = record_view(&failed, Timestamp::from_millis(NOW), &Style::default());
         assert_eq!(
             text,

@@ -227,7 +227,7 @@ impl Engine {
             child_session: request.child_session,
             key: request.key,
             name: name.into(),
-            command: request.command,
+            command: request.command.map(Arc::from),
             cwd: request.cwd,
             group,
             state: State::Pending,

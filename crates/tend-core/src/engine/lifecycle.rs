@@ -80,7 +80,7 @@ impl Engine {
         self.touch(id, now, fx);
         if shell {
             fx.actions.push(Action::Spawn {
-                task: Box::new(self.tasks[&id].clone()),
+                task: self.tasks[&id].clone(),
             });
         } else {
             self.emit(id, EventKind::Started { attempt, pid: None }, now, fx);

@@ -22,7 +22,7 @@ pub(super) fn task(n: u64, session: &str, state: State) -> StoredTask {
             child_session: None,
             key: Some(format!("key-{n}")),
             name: format!("job {n}").into(),
-            command: Some(vec!["sh".into(), "-c".into(), format!("echo {n} ü")]),
+            command: Some(vec!["sh".into(), "-c".into(), format!("echo {n} ü")].into()),
             cwd: Some("/tmp".into()),
             group: "default".into(),
             state,
