@@ -945,3 +945,47 @@ fn child_registered_while_its_parent_is_being_stopped_does_not_outlive_it() {
         "the child of a cancelled parent runs on"
     );
 }
+
+/// Records are shared, not copied: a terminal step hands the same record to the `finished`
+/// event and to the changes, and the first terminal step of a task nobody else holds copies
+/// nothing (a copy per step made every lifecycle allocate several records).
+#[test]
+fn terminal_step_shares_one_record_between_its_event_and_its_changes() {
+    use std::sync::Arc;
+    use tend_core::{Config, Engine, EventKind, Reply, Timestamp};
+
+    let mut engine = Engine::new(Config::default());
+    let now = Timestamp::from_millis(1_800_000_000_000);
+    let step = engine.handle(Input::Create(shell("s")), now).unwrap();
+    let Reply::Created { task, .. } = step.reply else {
+        panic!("not created")
+    };
+    let id = task.id;
+    drop((task, step.changes, step.actions));
+    engine
+        .handle(Input::ProcessStarted { id, pid: 7 }, now)
+        .unwrap();
+    let step = engine
+        .handle(
+            Input::ProcessExited {
+                id,
+                outcome: ExitOutcome::Exited(0),
+            },
+            now.plus_ms(5),
+        )
+        .unwrap();
+    let finished = step
+        .changes
+        .events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Finished { task } => Some(task),
+            _ => None,
+        })
+        .expect("a finished event");
+    let stored = &step.changes.tasks[0].task;
+    assert!(Arc::ptr_eq(finished, stored), "event and changes share it");
+    assert_eq!(stored.state, State::Completed);
+    // The table, the event log, the step's event and its changes: one record, four holders.
+    assert_eq!(Arc::strong_count(stored), 4);
+}
