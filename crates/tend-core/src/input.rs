@@ -38,6 +38,14 @@ pub enum Input {
         /// The command's pid (group leader).
         pid: u32,
     },
+    /// Recovery found no trace of a shell task's process: its start was recorded, but the
+    /// runtime stopped before the process was launched. The task is launched again (same
+    /// attempt); a stop that was under way ends it instead, as the process it waited for never
+    /// existed.
+    NeverStarted {
+        /// The task.
+        id: TaskId,
+    },
     /// A shell task's process could not be started.
     SpawnFailed {
         /// The task.

@@ -989,3 +989,49 @@ fn terminal_step_shares_one_record_between_its_event_and_its_changes() {
     // The table, the event log, the step's event and its changes: one record, four holders.
     assert_eq!(Arc::strong_count(stored), 4);
 }
+
+/// A start recorded just before the runtime died, whose process was never launched, is launched
+/// at recovery instead of being reported lost: the command never ran, so running it loses nothing.
+#[test]
+fn a_task_whose_process_was_never_launched_runs_at_recovery() {
+    let mut h = Harness::new();
+    let id = h.create_shell("s");
+    h.advance(10 * SECOND);
+    let step = h.handle(Input::NeverStarted { id });
+    assert_eq!(spawned(&step), vec![id], "launched again");
+    let task = h.task(id);
+    assert_eq!((task.state, task.attempt), (State::Running, 1));
+    assert_eq!(task.started_at, Some(h.now), "its run time starts now");
+    assert!(step_finished(&step).is_empty());
+    h.started(id);
+    h.exit(id, 0);
+    h.assert_ended(id, State::Completed, Reason::Exited);
+    assert_eq!(h.finished_notifications(id), 1);
+}
+
+/// A stop that was waiting for a process that never existed ends the task with the stop's
+/// outcome instead of launching it.
+#[test]
+fn a_stopped_task_whose_process_was_never_launched_is_not_launched() {
+    let mut h = Harness::new();
+    let id = h.create_shell("s");
+    h.stop(id, Some(60 * SECOND));
+    assert_eq!(h.state(id).0, State::CancelRequested);
+    let step = h.handle(Input::NeverStarted { id });
+    assert!(spawned(&step).is_empty());
+    h.assert_ended(id, State::Cancelled, Reason::Stopped);
+    assert_eq!(h.finished_notifications(id), 1);
+}
+
+/// Only a task whose process was never seen is launched again.
+#[test]
+fn never_started_changes_nothing_for_a_task_whose_process_was_seen() {
+    let mut h = Harness::new();
+    let id = h.run_shell("s");
+    let step = h.handle(Input::NeverStarted { id });
+    assert!(spawned(&step).is_empty() && step.changes.is_empty());
+    h.exit(id, 0);
+    let step = h.handle(Input::NeverStarted { id });
+    assert!(spawned(&step).is_empty() && step.changes.is_empty());
+    h.assert_ended(id, State::Completed, Reason::Exited);
+}

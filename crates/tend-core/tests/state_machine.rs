@@ -55,9 +55,10 @@ enum Op {
         task: Ref,
         state: u8,
     },
+    /// A spawned task's process: started (mostly), failed to start, or never launched.
     Started {
         pick: usize,
-        fail: bool,
+        how: u8,
     },
     Exited {
         task: Ref,
@@ -118,7 +119,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Shutdown),
         2 => (arb_ref(), 0u8..4).prop_map(|(task, state)| Op::Progress { task, state }),
         2 => (arb_ref(), 0u8..4).prop_map(|(task, state)| Op::Complete { task, state }),
-        6 => (any::<usize>(), prop::bool::weighted(0.1)).prop_map(|(pick, fail)| Op::Started { pick, fail }),
+        6 => (any::<usize>(), 0u8..20).prop_map(|(pick, how)| Op::Started { pick, how }),
         5 => (arb_ref(), 0u8..6).prop_map(|(task, outcome)| Op::Exited { task, outcome }),
         2 => arb_ref().prop_map(|task| Op::Output { task }),
         6 => prop_oneof![
@@ -242,21 +243,21 @@ impl World {
                 ][state as usize],
                 summary: Some("done".into()),
             }),
-            Op::Started { pick, fail } => {
+            Op::Started { pick, how } => {
                 if self.spawned.is_empty() {
                     return None;
                 }
                 let id = self.spawned.remove(pick % self.spawned.len());
-                if fail {
-                    Input::SpawnFailed {
+                match how {
+                    0 | 1 => Input::SpawnFailed {
                         id,
                         message: "no such file or directory".into(),
-                    }
-                } else {
-                    Input::ProcessStarted {
+                    },
+                    2 => Input::NeverStarted { id },
+                    _ => Input::ProcessStarted {
                         id,
                         pid: 1000 + id.number() as u32,
-                    }
+                    },
                 }
             }
             Op::Exited { task, outcome } => Input::ProcessExited {

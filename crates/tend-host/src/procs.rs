@@ -293,6 +293,14 @@ impl Procs {
                 info!(%id, "applying the exit record of a task that ended while no runtime watched");
                 status_inputs(id, &status)
             }
+            Ok(Adopted::Vanished(vanished))
+                if vanished.ids().is_none() && stored.task.pid.is_none() =>
+            {
+                // No shim ever recorded a process for this start: the runtime stopped between
+                // recording the start and launching it, so the command never ran.
+                info!(%id, "launching a task whose start was recorded but never carried out");
+                vec![Input::NeverStarted { id }]
+            }
             Ok(Adopted::Vanished(vanished)) => {
                 let killed = vanished.kill_leftovers();
                 warn!(%id, killed, "the task's shim vanished without an exit record");

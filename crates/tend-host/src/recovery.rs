@@ -2,7 +2,9 @@
 //! live, then resume.
 //!
 //! For each task the store says is running: its shim alive → re-adopted and watched; its exit
-//! record present → applied (the true exit code, though nobody watched); neither → `failed`/`lost`.
+//! record present → applied (the true exit code, though nobody watched); no shim ever recorded
+//! its process (the runtime stopped between recording the start and launching it) → launched now;
+//! otherwise → `failed`/`lost`.
 //! Pending tasks stay pending and start as slots allow; sequences continue; unacknowledged
 //! notifications are delivered as before.
 
@@ -31,7 +33,7 @@ pub(crate) async fn recover<S: Store>(
     let now = wall_now();
     let live: Vec<StoredTask> = engine.live_processes().cloned().collect();
     let mut inputs: Vec<Input> = Vec::new();
-    let (mut adopted, mut finished, mut lost) = (0, 0, 0);
+    let (mut adopted, mut finished, mut lost, mut relaunched) = (0, 0, 0, 0);
     for stored in &live {
         let found = procs.adopt(stored);
         match found.last() {
@@ -40,6 +42,7 @@ pub(crate) async fn recover<S: Store>(
                 ..
             }) => lost += 1,
             Some(Input::ProcessExited { .. }) => finished += 1,
+            Some(Input::NeverStarted { .. }) => relaunched += 1,
             _ => adopted += 1,
         }
         inputs.extend(found);
@@ -65,7 +68,10 @@ pub(crate) async fn recover<S: Store>(
         .collect();
     terminal.sort_by_key(|t| t.task.finished_at);
     procs.account_finished(terminal.into_iter());
-    info!(tasks = engine.len(), adopted, finished, lost, "recovered");
+    info!(
+        tasks = engine.len(),
+        adopted, finished, lost, relaunched, "recovered"
+    );
     let last_event = engine.sequences().next_event.saturating_sub(1);
     let (version_tx, version_rx) = watch::channel(Version {
         epoch: 0,

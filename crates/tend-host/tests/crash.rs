@@ -119,19 +119,6 @@ async fn a_killed_runtime_loses_nothing() {
         );
         for task in &done.tasks {
             let n = task.id.number();
-            if task.reason == Some(Reason::Lost) {
-                // Only a task whose command never started may be lost: its start was committed
-                // but the runtime died before the shim ran.
-                let pids = tend_exec::ProcessIds::read(&host.task_dir(task.id)).unwrap();
-                let log = std::fs::read_to_string(host.task_dir(task.id).join("shim.log"))
-                    .unwrap_or_default();
-                assert!(
-                    pids.is_none(),
-                    "round {round}: {} lost although its command ran; shim log: {log}",
-                    task.id
-                );
-                continue;
-            }
             let code = (n % 7) as i32;
             assert_eq!(
                 task.exit_code,
@@ -241,5 +228,57 @@ async fn a_restarted_runtime_readopts_and_stops_a_running_task() {
         (State::Cancelled, Some(Reason::Stopped))
     );
     assert!(eventually(Duration::from_secs(5), || !alive(pid)));
+    host.close().await;
+}
+
+/// The runtime recorded a task's start and died before launching it: the next runtime launches
+/// it, and it runs to its true end, instead of reporting a command that never ran as lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_started_on_record_but_never_launched_runs_after_recovery() {
+    use tend_store::Store;
+
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path()).unwrap();
+    // What a runtime commits for a create before it launches the shim.
+    let store = tend_store::SqliteStore::open(home.path().join("tend.db"))
+        .await
+        .unwrap();
+    let mut engine = tend_core::Engine::new(tend_core::Config::default());
+    let step = engine
+        .handle(
+            tend_core::Input::Create(sh("s1", "echo ran; exit 3")),
+            tend_core::Timestamp::from_millis(
+                i64::try_from(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap()
+                        .as_millis(),
+                )
+                .unwrap(),
+            ),
+        )
+        .unwrap();
+    let id = step.changes.tasks[0].task.id;
+    assert_eq!(step.changes.tasks[0].task.state, State::Running);
+    store.commit(&[step.changes]).await.unwrap();
+    store.close().await;
+    assert!(!home.path().join("tasks").join(id.to_string()).exists());
+
+    let host = open(home.path()).await;
+    let task = wait_done(&host, id, Duration::from_secs(20)).await;
+    assert_eq!(
+        (task.state, task.reason, task.exit_code),
+        (State::Failed, Some(Reason::Exited), Some(3))
+    );
+    assert_eq!(output_of(&host, id), b"ran\n");
+    let notes = host
+        .notifications("s1".into(), Duration::ZERO)
+        .await
+        .unwrap();
+    let count = notes
+        .iter()
+        .filter(|n| n.kind == NotificationKind::TaskFinished && n.task_id == Some(id))
+        .count();
+    assert_eq!(count, 1);
     host.close().await;
 }

@@ -142,6 +142,7 @@ impl Engine {
             Input::Complete(request) => self.complete(request, now, &mut fx)?,
             Input::ProcessStarted { id, pid } => self.process_started(id, pid, now, &mut fx)?,
             Input::SpawnFailed { id, message } => self.spawn_failed(id, message, now, &mut fx)?,
+            Input::NeverStarted { id } => self.never_started(id, now, &mut fx)?,
             Input::ProcessExited { id, outcome } => {
                 self.process_exited(id, outcome, now, &mut fx)?
             }

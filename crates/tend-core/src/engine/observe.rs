@@ -10,7 +10,7 @@ use crate::task::{Progress, Reason, State};
 use crate::time::Timestamp;
 
 use super::lifecycle::Ending;
-use super::{Answer, Engine, Fx};
+use super::{Answer, Engine, Fx, TimerKind};
 
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
@@ -86,6 +86,42 @@ impl Engine {
         };
         self.finish_with(id, State::Failed, Reason::SpawnFailed, ending, now, fx);
         Ok(Answer::Done)
+    }
+
+    pub(crate) fn never_started(
+        &mut self,
+        id: TaskId,
+        now: Timestamp,
+        fx: &mut Fx,
+    ) -> Result<Answer, Error> {
+        let stored = self.shell_entry(id)?;
+        if stored.task.pid.is_some() {
+            // Its process was seen: an observation about another attempt, or a mistake.
+            return Ok(Answer::Done);
+        }
+        match stored.task.state {
+            State::Running => {
+                let Some(stored) = self.tasks.get_mut(&id) else {
+                    return Ok(Answer::Done);
+                };
+                stored.record_mut().started_at = Some(now);
+                stored.run.last_activity_at = Some(now);
+                self.touch(id, now, fx);
+                fx.actions.push(Action::Spawn {
+                    task: self.tasks[&id].clone(),
+                });
+                self.arm(id, TimerKind::Timeout);
+                self.arm(id, TimerKind::Idle);
+                Ok(Answer::Done)
+            }
+            // The stop ends it as if its process had ended: there is none to wait for.
+            State::CancelRequested => self.process_exited(id, ExitOutcome::Lost, now, fx),
+            State::Pending
+            | State::Waiting
+            | State::Completed
+            | State::Failed
+            | State::Cancelled => Ok(Answer::Done),
+        }
     }
 
     pub(crate) fn process_exited(
