@@ -48,10 +48,24 @@ fn a_timed_out_command_gives_124_and_one_that_cannot_start_gives_1() {
         "{:?}",
         outcome.elapsed
     );
+    assert_eq!(outcome.stderr, "tend: t1 failed: timed_out\n");
+    // Why it ended goes to stderr, since no output of its own says so.
+    let outcome = home.run(&["run", "--wait", "--", "/nonexistent/program"]);
+    assert_eq!(outcome.code, 1);
+    assert_eq!(outcome.text(), "");
+    assert!(
+        outcome.stderr.starts_with(
+            "tend: t2 failed: spawn_failed: cannot execute /nonexistent/program: No such file"
+        ),
+        "{}",
+        outcome.stderr
+    );
+    // A command that exits by itself speaks for itself.
+    let outcome = home.run(&["run", "--wait", "--sh", "echo out; echo err >&2; exit 3"]);
+    assert_eq!(outcome.code, 3);
     assert_eq!(
-        home.run(&["run", "--wait", "--", "/nonexistent/program"])
-            .code,
-        1
+        (outcome.text().as_str(), outcome.stderr.as_str()),
+        ("out\nerr\n", "")
     );
 }
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tend_core::{StderrMode, StdinMode, TaskId};
+use tend_core::{Reason, StderrMode, StdinMode, Task, TaskId};
 use tend_proto::{CreateTaskParams, EnvMap, MAX_LONG_POLL_MS, OutputQuery, WaitMode, WaitParams};
 use tokio::time::Instant;
 
@@ -37,9 +37,33 @@ pub async fn run(context: &Context, args: &RunArgs) -> anyhow::Result<u8> {
     let copied = stream::copy_task(&context.client, id, args.separate_stderr, deadline).await?;
     if copied.done {
         let task = context.client.get_task(id).await?;
+        if let Some(note) = end_note(&task) {
+            output::stderr_bytes(format!("tend: {note}\n").as_bytes())?;
+        }
         return Ok(exit::code_of_task(&task));
     }
     yielded(id, copied.at_line_start)
+}
+
+/// Why a followed task ended, when its own exit does not say it: it never started, was killed,
+/// timed out, was stopped. `None` when the command exited by itself (its output speaks for it).
+fn end_note(task: &Task) -> Option<String> {
+    match task.reason? {
+        Reason::Exited => None,
+        _ => {
+            let mut note = format!(
+                "{} {}: {}",
+                task.id,
+                task.state.as_str(),
+                tend_core::display::result_text(task)
+            );
+            if let Some(summary) = &task.summary {
+                note.push_str(": ");
+                note.push_str(summary);
+            }
+            Some(note)
+        }
+    }
 }
 
 /// The yield ran out: the id goes on a line of its own after the output.
