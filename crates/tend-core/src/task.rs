@@ -223,7 +223,8 @@ pub struct Task {
     pub key: Option<String>,
     /// A label; defaults to the command line.
     pub name: SharedStr,
-    /// The argv of a shell task (shared by every copy of the record).
+    /// The argv of a shell task.
+    // Shared by every copy of the record.
     pub command: Option<Arc<[String]>>,
     /// The working directory of a shell task.
     pub cwd: Option<String>,

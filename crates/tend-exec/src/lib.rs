@@ -91,6 +91,9 @@
 //! ```
 //!
 //! `pids.json` and `status.json` are replaced atomically (written to `NAME.tmpPID`, renamed).
+//! Both carry the request's `launch` number, so that a runtime can tell the files of an earlier
+//! launch in the same directory from this one's. A command whose `pids.json` cannot be written
+//! is killed at once and reported as a spawn failure: no command runs without its ids on disk.
 
 #![warn(missing_docs)]
 

@@ -97,6 +97,10 @@ pub struct SpawnRequest {
     pub drain: Duration,
     /// How long [`crate::spawn`] waits for the shim to report (default 10 s).
     pub report_timeout: Duration,
+    /// Which launch of the task this is (a runtime passes the attempt number; default 0).
+    /// Written into `pids.json` and `status.json`, so that the files an earlier launch left in
+    /// the same directory are never taken for this launch's.
+    pub launch: u64,
 }
 
 impl SpawnRequest {
@@ -119,6 +123,7 @@ impl SpawnRequest {
             limits: OutputLimits::default(),
             drain: Duration::from_millis(500),
             report_timeout: Duration::from_secs(10),
+            launch: 0,
         }
     }
 }

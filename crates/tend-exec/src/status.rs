@@ -117,6 +117,9 @@ pub struct TaskStatus {
     pub output: OutputCounters,
     /// Counters of the stderr stream (separate stderr only).
     pub stderr_output: Option<OutputCounters>,
+    /// The launch this status belongs to ([`crate::SpawnRequest::launch`]; 0 from shims that
+    /// predate it).
+    pub launch: u64,
 }
 
 impl TaskStatus {
@@ -195,6 +198,8 @@ struct StatusFile {
     stop_requested: Option<StopRequest>,
     output: OutputCounters,
     stderr_output: Option<OutputCounters>,
+    #[serde(default)]
+    launch: u64,
 }
 
 impl From<TaskStatus> for StatusFile {
@@ -220,6 +225,7 @@ impl From<TaskStatus> for StatusFile {
             stop_requested: s.stop_requested,
             output: s.output,
             stderr_output: s.stderr_output,
+            launch: s.launch,
         }
     }
 }
@@ -247,6 +253,7 @@ impl TryFrom<StatusFile> for TaskStatus {
             stop_requested: f.stop_requested,
             output: f.output,
             stderr_output: f.stderr_output,
+            launch: f.launch,
         })
     }
 }
@@ -273,6 +280,7 @@ mod tests {
                 dropped_bytes: 2,
             },
             stderr_output: None,
+            launch: 3,
         };
         let json = serde_json::to_string(&status).unwrap();
         assert!(json.contains(r#""signal":"SIGKILL""#), "{json}");

@@ -106,3 +106,31 @@ fn a_retry_continues_the_same_stream() {
     assert_eq!(all_text(&req.task_dir), "first\nsecond\n");
     assert_eq!(status.output.total_bytes, 13);
 }
+
+#[test]
+fn each_launch_marks_its_ids_and_status_so_an_earlier_launchs_are_told_apart() {
+    let home = Home::new();
+    let mut first = home.request("t1", &["echo", "first"]);
+    first.launch = 1;
+    let process = spawn(&first).expect("spawn");
+    assert_eq!(process.ids().launch, 1);
+    assert_eq!(finished(&process).launch, 1);
+    let on_disk = tend_exec::ProcessIds::read(&first.task_dir)
+        .unwrap()
+        .unwrap();
+    assert_eq!(on_disk.launch, 1);
+    // The second launch's files replace the first's, marked with its own number.
+    let mut second = home.sh("t1", "exit 4");
+    second.launch = 2;
+    let process = spawn(&second).expect("spawn");
+    let status = finished(&process);
+    assert_eq!((status.launch, status.exit_code()), (2, Some(4)));
+    match tend_exec::adopt(&second.task_dir).unwrap() {
+        tend_exec::Adopted::Finished(status) => assert_eq!(status.launch, 2),
+        _ => panic!("not finished"),
+    }
+    let ids = tend_exec::ProcessIds::read(&second.task_dir)
+        .unwrap()
+        .unwrap();
+    assert_eq!(ids.launch, 2);
+}

@@ -156,6 +156,7 @@ impl Procs {
             head_bytes: self.settings.head_bytes,
             cap_bytes: self.settings.output_cap_bytes,
         };
+        request.launch = u64::from(stored.task.attempt);
         // Starting a shim takes a few milliseconds: it runs on the blocking pool so that the
         // supervisor goes on committing, and its result comes back as `Command::Spawned`.
         self.starting.insert(id, Vec::new());
@@ -278,6 +279,11 @@ impl Procs {
     pub fn adopt(&mut self, stored: &StoredTask) -> Vec<Input> {
         let id = stored.task.id;
         let dir = self.home.task_dir(id);
+        // Files an earlier attempt left behind say nothing about this one (0: a shim that did
+        // not mark its files).
+        let attempt = u64::from(stored.task.attempt);
+        let earlier = |launch: u64| launch != 0 && launch != attempt;
+        let unseen = stored.task.pid.is_none();
         match adopt_settled(&dir) {
             Ok(Adopted::Running(process)) => {
                 let pid = u32::try_from(process.pid()).unwrap_or(0);
@@ -289,12 +295,16 @@ impl Procs {
                     Vec::new()
                 }
             }
+            Ok(Adopted::Finished(status)) if earlier(status.launch) && unseen => {
+                info!(%id, attempt, "launching an attempt whose start was recorded but never carried out");
+                vec![Input::NeverStarted { id }]
+            }
             Ok(Adopted::Finished(status)) => {
                 info!(%id, "applying the exit record of a task that ended while no runtime watched");
                 status_inputs(id, &status)
             }
             Ok(Adopted::Vanished(vanished))
-                if vanished.ids().is_none() && stored.task.pid.is_none() =>
+                if vanished.ids().is_none_or(|ids| earlier(ids.launch)) && unseen =>
             {
                 // No shim ever recorded a process for this start: the runtime stopped between
                 // recording the start and launching it, so the command never ran.

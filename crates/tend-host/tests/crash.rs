@@ -231,37 +231,38 @@ async fn a_restarted_runtime_readopts_and_stops_a_running_task() {
     host.close().await;
 }
 
+/// Wall-clock now, as the runtime would stamp it.
+fn wall_now() -> tend_core::Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    tend_core::Timestamp::from_millis(i64::try_from(ms).unwrap())
+}
+
+/// Commits `steps`' changes to the store of `home`, as a runtime that then died would have.
+async fn commit_as_a_runtime_would(home: &std::path::Path, steps: Vec<tend_core::Step>) {
+    use tend_store::Store;
+
+    let store = tend_store::SqliteStore::open(home.join("tend.db"))
+        .await
+        .unwrap();
+    let changes: Vec<_> = steps.into_iter().map(|step| step.changes).collect();
+    store.commit(&changes).await.unwrap();
+    store.close().await;
+}
+
 /// The runtime recorded a task's start and died before launching it: the next runtime launches
 /// it, and it runs to its true end, instead of reporting a command that never ran as lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_started_on_record_but_never_launched_runs_after_recovery() {
-    use tend_store::Store;
-
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path()).unwrap();
-    // What a runtime commits for a create before it launches the shim.
-    let store = tend_store::SqliteStore::open(home.path().join("tend.db"))
-        .await
-        .unwrap();
     let mut engine = tend_core::Engine::new(tend_core::Config::default());
-    let step = engine
-        .handle(
-            tend_core::Input::Create(sh("s1", "echo ran; exit 3")),
-            tend_core::Timestamp::from_millis(
-                i64::try_from(
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .unwrap()
-                        .as_millis(),
-                )
-                .unwrap(),
-            ),
-        )
-        .unwrap();
+    let input = tend_core::Input::Create(sh("s1", "echo ran; exit 3"));
+    let step = engine.handle(input, wall_now()).unwrap();
     let id = step.changes.tasks[0].task.id;
     assert_eq!(step.changes.tasks[0].task.state, State::Running);
-    store.commit(&[step.changes]).await.unwrap();
-    store.close().await;
+    commit_as_a_runtime_would(home.path(), vec![step]).await;
     assert!(!home.path().join("tasks").join(id.to_string()).exists());
 
     let host = open(home.path()).await;
@@ -271,14 +272,66 @@ async fn a_task_started_on_record_but_never_launched_runs_after_recovery() {
         (State::Failed, Some(Reason::Exited), Some(3))
     );
     assert_eq!(output_of(&host, id), b"ran\n");
-    let notes = host
-        .notifications("s1".into(), Duration::ZERO)
-        .await
+    assert_eq!(finished_notifications(&host, id).await, 1);
+    host.close().await;
+}
+
+/// The same for a retry: the files the first attempt left in the task's directory are not
+/// taken for the second attempt's, which runs after recovery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_started_on_record_but_never_launched_runs_after_recovery() {
+    let home = tempfile::tempdir().unwrap();
+    let script = "echo attempt; exit 3";
+    let t0 = tend_core::Timestamp::from_millis(wall_now().as_millis() - 10_000);
+    let mut engine = tend_core::Engine::new(tend_core::Config::default());
+    let mut request = sh("s1", script);
+    request.max_attempts = Some(2);
+    let created = engine
+        .handle(tend_core::Input::Create(request), t0)
         .unwrap();
-    let count = notes
+    let id = created.changes.tasks[0].task.id;
+    // The first attempt really runs, and leaves its pids.json and status.json.
+    let dir = home.path().join("tasks").join(id.to_string());
+    let mut first = tend_exec::SpawnRequest::new(shim(), &dir, ["sh", "-c", script]);
+    first.launch = 1;
+    let process = tend_exec::spawn(&first).unwrap();
+    let pid = u32::try_from(process.pid()).unwrap();
+    assert!(eventually(Duration::from_secs(10), || matches!(
+        tend_exec::adopt(&dir),
+        Ok(tend_exec::Adopted::Finished(_))
+    )));
+    drop(process);
+    let started = engine
+        .handle(tend_core::Input::ProcessStarted { id, pid }, t0)
+        .unwrap();
+    let outcome = tend_core::ExitOutcome::Exited(3);
+    let exited = engine
+        .handle(tend_core::Input::ProcessExited { id, outcome }, t0)
+        .unwrap();
+    // The backoff ends and the second attempt's start is recorded; the runtime dies.
+    let retried = engine
+        .handle(tend_core::Input::TimerFired, t0.plus_ms(5_000))
+        .unwrap();
+    let record = &retried.changes.tasks[0].task;
+    assert_eq!((record.state, record.attempt), (State::Running, 2));
+    commit_as_a_runtime_would(home.path(), vec![created, started, exited, retried]).await;
+
+    let host = open(home.path()).await;
+    let task = wait_done(&host, id, Duration::from_secs(20)).await;
+    assert_eq!(
+        (task.state, task.reason, task.exit_code, task.attempt),
+        (State::Failed, Some(Reason::Exited), Some(3), 2)
+    );
+    assert_eq!(output_of(&host, id), b"attempt\nattempt\n");
+    assert_eq!(finished_notifications(&host, id).await, 1);
+    host.close().await;
+}
+
+async fn finished_notifications(host: &tend_host::Host, id: TaskId) -> usize {
+    host.notifications("s1".into(), Duration::ZERO)
+        .await
+        .unwrap()
         .iter()
         .filter(|n| n.kind == NotificationKind::TaskFinished && n.task_id == Some(id))
-        .count();
-    assert_eq!(count, 1);
-    host.close().await;
+        .count()
 }

@@ -30,6 +30,10 @@ pub struct ProcessIds {
     /// When the command was started.
     #[serde(with = "crate::time::rfc3339_ms")]
     pub started_at: Timestamp,
+    /// The launch these ids belong to ([`crate::SpawnRequest::launch`]; 0 from shims that
+    /// predate it).
+    #[serde(default)]
+    pub launch: u64,
 }
 
 impl ProcessIds {

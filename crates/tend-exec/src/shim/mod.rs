@@ -10,7 +10,6 @@ mod supervise;
 
 use std::io;
 use std::os::fd::AsRawFd;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
@@ -103,7 +102,7 @@ fn run(config: &ShimConfig) -> i32 {
         Ok(prepared) => prepared,
         Err((stage, err)) => {
             return fail(
-                &task_dir,
+                config,
                 started_at,
                 SpawnFailure::from_io(stage, &program, &err),
             );
@@ -118,21 +117,24 @@ fn run(config: &ShimConfig) -> i32 {
     } = prepared;
     let leader = match launch::launch(config, &child_fds) {
         Ok(pid) => pid,
-        Err(failure) => return fail(&task_dir, started_at, failure),
+        Err(failure) => return fail(config, started_at, failure),
     };
     drop(child_fds);
-    let ids = match process_ids(leader, started_at) {
+    // A command whose ids are not on disk would run unseen by a runtime that restarts: it
+    // does not run at all.
+    let recorded = process_ids(leader, started_at, config.launch).and_then(|ids| {
+        ids.write(&task_dir)?;
+        Ok(ids)
+    });
+    let ids = match recorded {
         Ok(ids) => ids,
         Err(err) => {
             eprintln!("tend shim: cannot record process ids: {err}");
             reap::kill_all(|_, _| {});
             let failure = SpawnFailure::from_io(FailureStage::TaskDir, &program, &err);
-            return fail(&task_dir, started_at, failure);
+            return fail(config, started_at, failure);
         }
     };
-    if let Err(err) = ids.write(&task_dir) {
-        eprintln!("tend shim: cannot write pids.json: {err}");
-    }
     report(&ShimReport::Started(ids));
     if let Err(err) = fd::redirect_to_devnull(1, true) {
         eprintln!("tend shim: cannot release stdout: {err}");
@@ -158,6 +160,7 @@ fn run(config: &ShimConfig) -> i32 {
         stop_requested: end.stop_requested,
         output: end.output,
         stderr_output: end.stderr_output,
+        launch: config.launch,
     };
     if let Err(err) = status.write(&task_dir) {
         eprintln!("tend shim: cannot write status.json: {err}");
@@ -166,7 +169,7 @@ fn run(config: &ShimConfig) -> i32 {
     0
 }
 
-fn process_ids(leader: i32, started_at: Timestamp) -> io::Result<ProcessIds> {
+fn process_ids(leader: i32, started_at: Timestamp, launch: u64) -> io::Result<ProcessIds> {
     let shim_pid = std::process::id() as i32;
     let missing = || io::Error::new(io::ErrorKind::NotFound, "process vanished from /proc");
     Ok(ProcessIds {
@@ -177,11 +180,13 @@ fn process_ids(leader: i32, started_at: Timestamp) -> io::Result<ProcessIds> {
         shim_start_time: crate::procfs::start_time(shim_pid).ok_or_else(missing)?,
         boot_id: crate::procfs::boot_id()?,
         started_at,
+        launch,
     })
 }
 
 /// Records a spawn failure in `status.json` and reports it; returns the shim's exit code.
-fn fail(task_dir: &Path, started_at: Timestamp, failure: SpawnFailure) -> i32 {
+fn fail(config: &ShimConfig, started_at: Timestamp, failure: SpawnFailure) -> i32 {
+    let task_dir = config.task_dir();
     let status = TaskStatus {
         outcome: Outcome::SpawnFailed(failure.clone()),
         started_at,
@@ -192,8 +197,9 @@ fn fail(task_dir: &Path, started_at: Timestamp, failure: SpawnFailure) -> i32 {
         stop_requested: None,
         output: OutputCounters::default(),
         stderr_output: None,
+        launch: config.launch,
     };
-    if let Err(err) = status.write(task_dir) {
+    if let Err(err) = status.write(&task_dir) {
         eprintln!("tend shim: cannot write status.json: {err}");
     }
     report(&ShimReport::Failed(failure));

@@ -22,6 +22,8 @@ pub(crate) struct ShimConfig {
     pub(crate) head_bytes: u64,
     pub(crate) cap_bytes: u64,
     pub(crate) drain_ms: u64,
+    #[serde(default)]
+    pub(crate) launch: u64,
 }
 
 impl ShimConfig {
@@ -39,6 +41,7 @@ impl ShimConfig {
             head_bytes: req.limits.head_bytes,
             cap_bytes: req.limits.cap_bytes,
             drain_ms: u64::try_from(req.drain.as_millis()).unwrap_or(u64::MAX),
+            launch: req.launch,
         }
     }
 
