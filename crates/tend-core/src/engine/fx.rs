@@ -56,6 +56,13 @@ impl Fx {
         }
     }
 
+    /// Marks `group` for scheduling at the end of the step.
+    pub fn schedule(&mut self, group: &SharedStr) {
+        if !self.schedule.contains(group) {
+            self.schedule.insert(group.clone());
+        }
+    }
+
     /// Builds the step; `stored` looks up a task's stored form after the step.
     pub fn into_step(
         self,

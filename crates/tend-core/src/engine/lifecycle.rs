@@ -36,9 +36,9 @@ impl Engine {
         if self.unmet.get(&id).is_some_and(|&n| n > 0) {
             return;
         }
-        let record = Arc::clone(&stored.task);
-        self.group_mut(&record.group).ready.insert(id);
-        self.schedule(&record.group, fx);
+        let group = stored.task.group.clone();
+        self.group_mut(&group).ready.insert(id);
+        fx.schedule(&group);
     }
 
     /// Starts ready tasks in every group marked for scheduling, in FIFO order, while slots last.
@@ -67,11 +67,12 @@ impl Engine {
         let Some(stored) = self.tasks.get_mut(&id) else {
             return;
         };
-        stored.record_mut().state = State::Running;
-        stored.record_mut().started_at = Some(now);
-        stored.record_mut().pid = None;
-        stored.record_mut().exit_code = None;
-        stored.record_mut().signal = None;
+        let task = stored.record_mut();
+        task.state = State::Running;
+        task.started_at = Some(now);
+        task.pid = None;
+        task.exit_code = None;
+        task.signal = None;
         stored.run.pending_since = None;
         stored.run.retry_at = None;
         stored.run.last_activity_at = Some(now);
@@ -202,7 +203,7 @@ impl Engine {
         let group = self.group_mut(&record.group);
         if previous.holds_slot() {
             group.running -= 1;
-            self.schedule(&record.group, fx);
+            fx.schedule(&record.group);
         } else if previous == State::Pending {
             group.pending -= 1;
             group.ready.remove(&id);
@@ -217,10 +218,9 @@ impl Engine {
         }
         self.touch(id, now, fx);
 
-        let session_name = self.session_name(&record.session);
         let notification = Notification {
             id: self.next_notification_id(),
-            session: session_name.clone(),
+            session: record.session.clone(),
             task_id: Some(id),
             kind: NotificationKind::TaskFinished,
             state: Some(state),
@@ -255,7 +255,7 @@ impl Engine {
             );
             let summary = Notification {
                 id: self.next_notification_id(),
-                session: session_name,
+                session: record.session.clone(),
                 task_id: None,
                 kind: NotificationKind::AllFinished,
                 state: None,
@@ -326,7 +326,7 @@ impl Engine {
             group.running -= 1;
         }
         group.pending += 1;
-        self.schedule(&group_name, fx);
+        fx.schedule(&group_name);
         self.touch(id, now, fx);
         let kind = EventKind::Retrying {
             failed_attempt,

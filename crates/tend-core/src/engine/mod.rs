@@ -211,7 +211,7 @@ impl Engine {
     /// Appends an event for `id` in its current session.
     pub(crate) fn emit(&mut self, id: TaskId, kind: EventKind, now: Timestamp, fx: &mut Fx) {
         let session = match self.tasks.get(&id) {
-            Some(stored) => self.session_name(&stored.task.session),
+            Some(stored) => stored.task.session.clone(),
             None => return,
         };
         let event = Event {
@@ -239,15 +239,6 @@ impl Engine {
         self.groups
             .get_key_value(name)
             .map_or_else(|| SharedStr::from(name), |(key, _)| key.clone())
-    }
-
-    /// Marks group `name` for scheduling at the end of the step.
-    pub(crate) fn schedule(&self, name: &str, fx: &mut Fx) {
-        if let Some((key, _)) = self.groups.get_key_value(name)
-            && !fx.schedule.contains(name)
-        {
-            fx.schedule.insert(key.clone());
-        }
     }
 
     /// The index of session `name`, created empty if new.

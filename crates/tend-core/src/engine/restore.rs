@@ -55,7 +55,14 @@ impl Engine {
                 });
             }
         }
-        for stored in tasks {
+        for mut stored in tasks {
+            // Records name their session and group with the engine's shared names, as new ones do.
+            let session = engine.session_mut(&stored.task.session).name.clone();
+            engine.group_mut(&stored.task.group);
+            let group = engine.group_name(&stored.task.group);
+            let record = stored.record_mut();
+            record.session = session;
+            record.group = group;
             let task = &stored.task;
             let id = task.id;
             engine.order.insert(id);

@@ -187,7 +187,7 @@ impl Engine {
         }
         self.group_mut(&group).limit = limit;
         fx.group_limits.push((group.clone(), limit));
-        self.schedule(&group, fx);
+        fx.schedule(&self.group_name(&group));
         Ok(Answer::Group(group))
     }
 
