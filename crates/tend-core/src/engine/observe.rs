@@ -181,10 +181,15 @@ impl Engine {
         let Some(stored) = self.tasks.get_mut(&id) else {
             return Ok(Answer::Done);
         };
-        let counters = stored.record_mut().output.get_or_insert_default();
-        if total_bytes <= counters.total_bytes {
+        let known = stored
+            .task
+            .output
+            .map_or(0, |counters| counters.total_bytes);
+        if total_bytes <= known {
+            // Nothing new: the record, perhaps shared, is not copied.
             return Ok(Answer::Done);
         }
+        let counters = stored.record_mut().output.get_or_insert_default();
         counters.total_bytes = total_bytes;
         counters.dropped_bytes = dropped_bytes.min(total_bytes);
         if stored.task.state.holds_slot() {
