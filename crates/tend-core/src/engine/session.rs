@@ -51,10 +51,9 @@ impl Engine {
 
     /// Moves a live task to `to`, keeping every index true, and emits `transferred`.
     fn move_task(&mut self, id: TaskId, to: String, now: Timestamp, fx: &mut Fx) {
-        let Some(stored) = self.tasks.get_mut(&id) else {
+        let Some(key) = self.tasks.get(&id).map(|stored| stored.task.key.clone()) else {
             return;
         };
-        let key = stored.task.key.clone();
         let new = self.session_mut(&to);
         new.tasks.insert(id);
         new.live += 1;
