@@ -60,6 +60,17 @@ async fn malformed_bodies_are_named_invalid_arguments() {
         let reply = send(&daemon.socket, "POST", "/v1/tasks", &[], body).await;
         assert_error(&reply, 400, "invalid_argument", needle);
     }
+    // A body is an object, even where every field is optional: an array is not read as one.
+    for (path, body) in [
+        ("/v1/sessions/s/close", &b"[null]"[..]),
+        ("/v1/sessions/s/close", b"[]"),
+        ("/v1/tasks/t1/stop", b"[5000]"),
+        ("/v1/daemon/stop", b"[1, true]"),
+        ("/v1/wait", b"null"),
+    ] {
+        let reply = send(&daemon.socket, "POST", path, &[], body).await;
+        assert_error(&reply, 400, "invalid_argument", "a JSON object");
+    }
     daemon.stop().await;
 }
 

@@ -61,6 +61,14 @@ async fn health_and_openapi_answer() {
     assert_eq!(document["openapi"], "3.1.0");
     assert!(document["paths"]["/v1/tasks/{id}/output"]["get"].is_object());
     assert!(document["components"]["schemas"]["Task"].is_object());
+    // An empty query value reads as not given, and the document says so.
+    let parameters = document["paths"]["/v1/tasks"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    assert!(!parameters.is_empty());
+    assert!(parameters.iter().all(|p| p["allowEmptyValue"] == true));
+    let answer = daemon.get("/v1/tasks?state=&limit=").await;
+    assert_eq!(answer.status, 200);
     daemon.stop().await;
 }
 

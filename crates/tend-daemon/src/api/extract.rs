@@ -60,10 +60,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
                 }
             })?;
         let bytes = collected.to_bytes();
-        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
+        let text: &[u8] = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            None => b"{}",
+            Some(b'{') => &bytes,
+            // Serde would read an array as the fields in order (`[null]` as `{"successor": null}`).
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "invalid request body: it must be a JSON object",
+                ));
+            }
         };
         let mut deserializer = serde_json::Deserializer::from_slice(text);
         let value: T = serde_path_to_error::deserialize(&mut deserializer)

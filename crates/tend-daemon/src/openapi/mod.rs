@@ -102,9 +102,10 @@ impl Spec {
                     .as_object_mut()
                     .and_then(|p| p.remove("description"))
                     .unwrap_or(Value::Null);
+                // Every query parameter reads an empty value (`grep=`) as not given.
                 op.parameters.push(json!({
                     "name": name, "in": "query", "required": required.contains(&name.as_str()),
-                    "description": description, "schema": property,
+                    "allowEmptyValue": true, "description": description, "schema": property,
                 }));
             }
         }
