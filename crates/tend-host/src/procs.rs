@@ -50,17 +50,33 @@ impl AsRawFd for PidFd {
     }
 }
 
-/// A shim that a killed runtime had just launched may not have recorded its process ids yet: a
-/// task directory without them looks vanished for a moment. Look again, for a bounded time,
-/// before calling such a task lost.
-fn adopt_settled(dir: &std::path::Path) -> Result<Adopted, tend_exec::AdoptError> {
+/// Adopts every directory in `dirs`. A shim that a killed runtime had just launched may not have
+/// recorded its process ids yet: a task directory without them looks vanished for a moment.
+/// Such directories are looked at again until they settle or one shared deadline passes, so
+/// recovery waits at most that long however many tasks were being launched.
+fn adopt_settled(dirs: &[PathBuf]) -> Vec<Result<Adopted, tend_exec::AdoptError>> {
     const SETTLE: std::time::Duration = std::time::Duration::from_secs(3);
     let deadline = std::time::Instant::now() + SETTLE;
+    let mut found: Vec<Option<Result<Adopted, tend_exec::AdoptError>>> =
+        dirs.iter().map(|_| None).collect();
     loop {
-        let found = tend_exec::adopt(dir)?;
-        let unsettled = matches!(&found, Adopted::Vanished(v) if v.ids().is_none()) && dir.exists();
-        if !unsettled || std::time::Instant::now() >= deadline {
-            return Ok(found);
+        let last_look = std::time::Instant::now() >= deadline;
+        let mut unsettled = 0;
+        for (dir, slot) in dirs.iter().zip(&mut found) {
+            if slot.is_some() {
+                continue;
+            }
+            let adopted = tend_exec::adopt(dir);
+            let settling =
+                matches!(&adopted, Ok(Adopted::Vanished(v)) if v.ids().is_none()) && dir.exists();
+            if settling && !last_look {
+                unsettled += 1;
+            } else {
+                *slot = Some(adopted);
+            }
+        }
+        if unsettled == 0 {
+            return found.into_iter().flatten().collect();
         }
         std::thread::park_timeout(std::time::Duration::from_millis(25));
     }
@@ -276,15 +292,32 @@ impl Procs {
     }
 
     /// Recovery: what became of a task the store says is running.
-    pub fn adopt(&mut self, stored: &StoredTask) -> Vec<Input> {
+    /// Re-adopts the processes of `live` tasks after a restart: for each, what to tell the
+    /// engine (nothing for a task re-adopted as it was recorded).
+    pub fn adopt_all(&mut self, live: &[StoredTask]) -> Vec<Vec<Input>> {
+        let dirs: Vec<PathBuf> = live
+            .iter()
+            .map(|stored| self.home.task_dir(stored.task.id))
+            .collect();
+        let found = adopt_settled(&dirs);
+        live.iter()
+            .zip(found)
+            .map(|(stored, found)| self.adopt(stored, found))
+            .collect()
+    }
+
+    fn adopt(
+        &mut self,
+        stored: &StoredTask,
+        found: Result<Adopted, tend_exec::AdoptError>,
+    ) -> Vec<Input> {
         let id = stored.task.id;
-        let dir = self.home.task_dir(id);
         // Files an earlier attempt left behind say nothing about this one (0: a shim that did
         // not mark its files).
         let attempt = u64::from(stored.task.attempt);
         let earlier = |launch: u64| launch != 0 && launch != attempt;
         let unseen = stored.task.pid.is_none();
-        match adopt_settled(&dir) {
+        match found {
             Ok(Adopted::Running(process)) => {
                 let pid = u32::try_from(process.pid()).unwrap_or(0);
                 info!(%id, pid, "re-adopted a running task");

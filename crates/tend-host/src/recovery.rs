@@ -34,8 +34,7 @@ pub(crate) async fn recover<S: Store>(
     let live: Vec<StoredTask> = engine.live_processes().cloned().collect();
     let mut inputs: Vec<Input> = Vec::new();
     let (mut adopted, mut finished, mut lost, mut relaunched) = (0, 0, 0, 0);
-    for stored in &live {
-        let found = procs.adopt(stored);
+    for found in procs.adopt_all(&live) {
         match found.last() {
             Some(Input::ProcessExited {
                 outcome: tend_core::ExitOutcome::Lost,

@@ -335,3 +335,35 @@ async fn finished_notifications(host: &tend_host::Host, id: TaskId) -> usize {
         .filter(|n| n.kind == NotificationKind::TaskFinished && n.task_id == Some(id))
         .count()
 }
+
+/// Several starts were recorded and their directories made, but the runtime died before any
+/// shim ran: recovery gives them one shared settle wait, not one each, and launches them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_starts_that_never_ran_share_one_settle_wait() {
+    let home = tempfile::tempdir().unwrap();
+    let mut engine = tend_core::Engine::new(tend_core::Config::default());
+    let mut steps = Vec::new();
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let input = tend_core::Input::Create(sh("s1", &format!("echo run {n}")));
+        let step = engine.handle(input, wall_now()).unwrap();
+        let id = step.changes.tasks[0].task.id;
+        // What a runtime does just before it launches the shim.
+        std::fs::create_dir_all(home.path().join("tasks").join(id.to_string())).unwrap();
+        ids.push(id);
+        steps.push(step);
+    }
+    commit_as_a_runtime_would(home.path(), steps).await;
+
+    let opening = Instant::now();
+    let host = open(home.path()).await;
+    let took = opening.elapsed();
+    // One settle wait is 3 s; one per task would be at least 15 s.
+    assert!(took < Duration::from_secs(10), "recovery took {took:?}");
+    for (n, &id) in ids.iter().enumerate() {
+        let task = wait_done(&host, id, Duration::from_secs(20)).await;
+        assert_eq!((task.state, task.exit_code), (State::Completed, Some(0)));
+        assert_eq!(output_of(&host, id), format!("run {n}\n").into_bytes());
+    }
+    host.close().await;
+}
