@@ -215,7 +215,7 @@ impl Engine {
         let session = self.session_mut(&request.session);
         session.tasks.insert(id);
         session.live += 1;
-        let session_name = session.name.clone();
+        let session_name = self.session_name(&request.session);
         if let Some(key) = &request.key {
             self.keys.insert((request.session, key.clone()), id);
         }

@@ -38,8 +38,6 @@ pub(crate) use timers::TimerKind;
 /// finished since its last `all_finished` summary.
 #[derive(Debug, Default)]
 pub(crate) struct SessionIndex {
-    /// The session's name, shared by its events and notifications.
-    pub name: SharedStr,
     pub tasks: BTreeSet<TaskId>,
     pub live: usize,
     pub finished_since_summary: Vec<TaskId>,
@@ -69,6 +67,7 @@ pub struct Engine {
     pub(crate) order: BTreeSet<TaskId>,
     /// Live (non-terminal) ids.
     pub(crate) live: BTreeSet<TaskId>,
+    /// By name; the keys are the shared names that records, events and notifications hold.
     pub(crate) sessions: HashMap<SharedStr, SessionIndex>,
     /// By name; the shared names also mark groups for scheduling.
     pub(crate) groups: BTreeMap<SharedStr, Group>,
@@ -244,12 +243,8 @@ impl Engine {
     /// The index of session `name`, created empty if new.
     pub(crate) fn session_mut(&mut self, name: &str) -> &mut SessionIndex {
         if !self.sessions.contains_key(name) {
-            let name = SharedStr::from(name);
-            let index = SessionIndex {
-                name: name.clone(),
-                ..SessionIndex::default()
-            };
-            self.sessions.insert(name, index);
+            self.sessions
+                .insert(SharedStr::from(name), SessionIndex::default());
         }
         self.sessions.get_mut(name).expect("inserted above")
     }
@@ -257,8 +252,8 @@ impl Engine {
     /// The shared name of session `name`.
     pub(crate) fn session_name(&self, name: &str) -> SharedStr {
         self.sessions
-            .get(name)
-            .map_or_else(|| SharedStr::from(name), |index| index.name.clone())
+            .get_key_value(name)
+            .map_or_else(|| SharedStr::from(name), |(key, _)| key.clone())
     }
 
     /// Marks a task changed at `now`. A record already stamped `now` is left alone, so that a

@@ -57,7 +57,8 @@ impl Engine {
         }
         for mut stored in tasks {
             // Records name their session and group with the engine's shared names, as new ones do.
-            let session = engine.session_mut(&stored.task.session).name.clone();
+            engine.session_mut(&stored.task.session);
+            let session = engine.session_name(&stored.task.session);
             engine.group_mut(&stored.task.group);
             let group = engine.group_name(&stored.task.group);
             let record = stored.record_mut();

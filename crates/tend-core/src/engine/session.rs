@@ -57,7 +57,7 @@ impl Engine {
         let new = self.session_mut(&to);
         new.tasks.insert(id);
         new.live += 1;
-        let to_name = new.name.clone();
+        let to_name = self.session_name(&to);
         let Some(stored) = self.tasks.get_mut(&id) else {
             return;
         };
