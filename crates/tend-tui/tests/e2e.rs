@@ -2,9 +2,8 @@
 //! CLI appear with their states, selecting one shows its output, and the stop key with its
 //! confirmation cancels it.
 //!
-//! Needs tmux (`scripts/tui-deps.sh` installs it) and the `tend` binary: `$TEND_BIN`, else
-//! `tend` beside the test's target directory (`cargo build -p tend-cli`, or any
-//! `cargo test --workspace`, builds it). Without them the test says why and passes.
+//! Needs tmux (`scripts/tui-deps.sh` installs it). The `tend` binary is built for it into the
+//! same target directory (`$TEND_BIN` to choose another).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -13,36 +12,8 @@ use std::time::{Duration, Instant};
 /// How long the screen may take to show what is expected.
 const PATIENCE: Duration = Duration::from_secs(20);
 
-/// The `tend` binary to test, if there is one.
-/// The `tend` binary of this build: `TEND_BIN`, else built into the target directory and
-/// profile this test binary was built in, so that it is never stale.
-fn tend_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("TEND_BIN") {
-        return PathBuf::from(path);
-    }
-    // target/<profile>/deps/all-<hash> -> target/<profile>/tend
-    let exe = std::env::current_exe().expect("test executable");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("profile directory");
-    let target_dir = profile_dir.parent().expect("target directory");
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    build
-        .args(["build", "--quiet", "-p", "tend-cli", "--bin", "tend"])
-        .env("CARGO_TARGET_DIR", target_dir)
-        .current_dir(workspace);
-    if profile_dir
-        .file_name()
-        .is_some_and(|name| name == "release")
-    {
-        build.arg("--release");
-    }
-    let status = build.status().expect("cannot run cargo to build tend");
-    assert!(status.success(), "cargo build -p tend-cli failed");
-    profile_dir.join("tend")
-}
+#[path = "../../../testing/tend_binary.rs"]
+mod tend_binary;
 
 fn run(command: &mut Command) -> Output {
     let output = command
@@ -146,7 +117,7 @@ fn tui_is_wired(tend: &Path, home: &Path) -> bool {
 
 #[test]
 fn the_real_tui_shows_tasks_and_output_and_stops_one() {
-    let tend = tend_binary();
+    let tend = tend_binary::tend_binary().to_path_buf();
     assert!(
         Command::new("tmux").arg("-V").output().is_ok(),
         "tmux is not installed (scripts/tui-deps.sh installs it)"

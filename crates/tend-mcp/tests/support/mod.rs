@@ -14,38 +14,12 @@ pub fn workspace() -> PathBuf {
         .expect("workspace root")
 }
 
-/// The `tend` binary of this build: `TEND_BIN`, else built into the target directory and
-/// profile this test binary was built in.
+#[path = "../../../../testing/tend_binary.rs"]
+mod tend_binary;
+
+/// The `tend` binary of this build.
 pub fn tend() -> &'static Path {
-    static TEND: OnceLock<PathBuf> = OnceLock::new();
-    TEND.get_or_init(|| {
-        if let Some(path) = std::env::var_os("TEND_BIN") {
-            return PathBuf::from(path);
-        }
-        let exe = std::env::current_exe().expect("test executable");
-        // <target>/<profile>/deps/all-<hash>
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("profile directory");
-        let target_dir = profile_dir.parent().expect("target directory");
-        let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-        build
-            .args(["build", "--quiet", "-p", "tend-cli", "--bin", "tend"])
-            .env("CARGO_TARGET_DIR", target_dir)
-            .current_dir(workspace());
-        if profile_dir
-            .file_name()
-            .is_some_and(|name| name == "release")
-        {
-            build.arg("--release");
-        }
-        let status = build.status().expect("cannot run cargo to build tend");
-        assert!(status.success(), "cargo build -p tend-cli failed");
-        let tend = profile_dir.join("tend");
-        assert!(tend.exists(), "{} was not built", tend.display());
-        tend
-    })
+    tend_binary::tend_binary()
 }
 
 /// The Python of the virtual environment holding the MCP SDK, installed on first use.

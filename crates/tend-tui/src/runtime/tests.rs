@@ -1,8 +1,7 @@
 //! The feed and the output reads against a real daemon: the `tend` binary of this build, built
 //! into the same target directory (`$TEND_BIN` to choose another).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tend_client::{Autostart, Client};
@@ -17,35 +16,8 @@ use crate::app::{Msg, ReadPurpose};
 /// How long a message may take to come.
 const PATIENCE: Duration = Duration::from_secs(15);
 
-/// The `tend` binary: `TEND_BIN`, else built into the target directory and profile of this test
-/// binary, so that it is never stale.
-fn tend_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("TEND_BIN") {
-        return PathBuf::from(path);
-    }
-    // target/<profile>/deps/tend_tui-<hash> -> target/<profile>/tend
-    let exe = std::env::current_exe().expect("test executable");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("profile directory");
-    let target_dir = profile_dir.parent().expect("target directory");
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    build
-        .args(["build", "--quiet", "-p", "tend-cli", "--bin", "tend"])
-        .env("CARGO_TARGET_DIR", target_dir)
-        .current_dir(workspace);
-    if profile_dir
-        .file_name()
-        .is_some_and(|name| name == "release")
-    {
-        build.arg("--release");
-    }
-    let status = build.status().expect("cannot run cargo to build tend");
-    assert!(status.success(), "cargo build -p tend-cli failed");
-    profile_dir.join("tend")
-}
+#[path = "../../../../testing/tend_binary.rs"]
+mod tend_binary;
 
 /// A daemon in a temporary home, stopped with its tasks on drop.
 struct Daemon {
@@ -56,7 +28,7 @@ struct Daemon {
 
 impl Daemon {
     async fn start() -> Self {
-        let tend = tend_binary();
+        let tend = tend_binary::tend_binary().to_path_buf();
         let home = tempfile::tempdir().expect("a temporary home");
         let client = Client::new(home.path());
         let daemon = Self { tend, home, client };
