@@ -301,7 +301,12 @@ pub struct DaemonArgs {
 #[derive(Debug, Subcommand)]
 pub enum DaemonAction {
     /// Start the daemon in the background unless it runs.
-    Start,
+    Start {
+        /// Move the home aside (to HOME.reset-<time>) and start with a fresh one: for a home
+        /// whose database is missing or empty while task directories remain.
+        #[arg(long)]
+        reset: bool,
+    },
     /// Stop the daemon; running tasks keep running unless --kill-tasks.
     Stop {
         /// Stop every live task first (reason shutdown).

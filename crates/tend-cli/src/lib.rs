@@ -51,7 +51,10 @@ pub fn run(cli: Cli, env: Environment) -> ExitCode {
         Err(error) => match exit::code_of_error(&error) {
             None => exit::exit(exit::OK),
             Some(code) => {
-                eprintln!("tend: {error:#}");
+                // An error may quote a task's name or a daemon's message: shown, not interpreted.
+                let message = format!("{error:#}");
+                let shown: Vec<_> = message.lines().map(tend_core::display::visible).collect();
+                eprintln!("tend: {}", shown.join("\n"));
                 exit::exit(code)
             }
         },

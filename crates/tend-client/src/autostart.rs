@@ -1,9 +1,9 @@
 //! Starting a daemon for a home when none answers (CONTRACT.md §1).
 
 use std::ffi::OsString;
-use std::fs::{DirBuilder, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -61,11 +61,10 @@ pub(crate) fn spawn(home: &Path, autostart: &Autostart) -> Result<Child, ClientE
         program: autostart.program.clone(),
         source,
     };
-    DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(home)
-        .map_err(spawn_error)?;
+    // Nothing is written into a home that another user controls: the daemon would refuse it.
+    tend_exec::ensure_private_dir(home).map_err(|error| ClientError::Home {
+        message: error.to_string(),
+    })?;
     let log = OpenOptions::new()
         .create(true)
         .append(true)

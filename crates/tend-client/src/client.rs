@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use hyper::Method;
 use serde::Serialize;
@@ -52,6 +53,18 @@ pub struct Client {
     socket: PathBuf,
     policy: StartPolicy,
     starting: Arc<Mutex<()>>,
+    timeout: Duration,
+}
+
+/// How long a request may go unanswered (beyond its own wait) before the client gives up.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The grace a stop may take when the request does not say (the daemon's default is 5 s unless
+/// configured otherwise).
+const UNSAID_GRACE: Duration = Duration::from_secs(60);
+
+fn millis(ms: Option<u64>) -> Duration {
+    Duration::from_millis(ms.unwrap_or(0))
 }
 
 /// A raw output read (`format=raw`): the bytes exactly as written, and the numbers of
@@ -85,7 +98,15 @@ impl Client {
             home,
             policy: StartPolicy::Never,
             starting: Arc::new(Mutex::new(())),
+            timeout: DEFAULT_REQUEST_TIMEOUT,
         }
+    }
+
+    /// The same client giving up on a request after `timeout` (plus the request's own wait,
+    /// for long polls and stops). Default: 30 s.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// The same client with another policy for when no daemon answers.
@@ -115,12 +136,8 @@ impl Client {
     /// `GET /v1/health` without starting a daemon: `None` when none answers.
     pub async fn probe(&self) -> Result<Option<HealthResponse>, ClientError> {
         let route = "/v1/health";
-        let outgoing = Outgoing {
-            method: Method::GET,
-            target: route,
-            body: None,
-        };
-        match transport::send(&self.socket, &outgoing).await {
+        let outgoing = Outgoing::new(Method::GET, route, None);
+        match transport::send(&self.socket, &outgoing, self.timeout).await {
             Ok(reply) => decode(&outgoing, reply).map(Some),
             Err(SendError::Connect(_)) => Ok(None),
             Err(error) => Err(self.send_error(&outgoing, error)),
@@ -153,7 +170,12 @@ impl Client {
         &self,
         params: &DaemonStopParams,
     ) -> Result<DaemonStopResponse, ClientError> {
-        self.call(Method::POST, "/v1/daemon/stop".into(), Some(params))
+        let wait = if params.kill_tasks {
+            params.grace_ms.map_or(UNSAID_GRACE, |ms| millis(Some(ms)))
+        } else {
+            Duration::ZERO
+        };
+        self.call_waiting(Method::POST, "/v1/daemon/stop".into(), Some(params), wait)
             .await
     }
 
@@ -170,7 +192,8 @@ impl Client {
         &self,
         params: &CreateTaskParams,
     ) -> Result<CreateTaskResponse, ClientError> {
-        self.call(Method::POST, "/v1/tasks".into(), Some(params))
+        let wait = millis(params.yield_ms);
+        self.call_waiting(Method::POST, "/v1/tasks".into(), Some(params), wait)
             .await
     }
 
@@ -201,7 +224,9 @@ impl Client {
             ..query.clone()
         };
         let target = with_query(&format!("/v1/tasks/{id}/output"), &query.to_query());
-        self.call(Method::GET, target, None::<&()>).await
+        let wait = millis(query.wait_ms);
+        self.call_waiting(Method::GET, target, None::<&()>, wait)
+            .await
     }
 
     /// `GET /v1/tasks/{id}/output` as raw bytes (the query's `format` is ignored).
@@ -215,11 +240,8 @@ impl Client {
             ..query.clone()
         };
         let target = with_query(&format!("/v1/tasks/{id}/output"), &query.to_query());
-        let outgoing = Outgoing {
-            method: Method::GET,
-            target: &target,
-            body: None,
-        };
+        let mut outgoing = Outgoing::new(Method::GET, &target, None);
+        outgoing.wait = millis(query.wait_ms);
         let reply = self.send(&outgoing).await?;
         if !reply.status.is_success() {
             return Err(error_of(&outgoing, &reply));
@@ -229,7 +251,9 @@ impl Client {
 
     /// `POST /v1/tasks/{id}/stop`: answers the record once terminal.
     pub async fn stop_task(&self, id: TaskId, params: &StopParams) -> Result<Task, ClientError> {
-        self.call(Method::POST, format!("/v1/tasks/{id}/stop"), Some(params))
+        let wait = params.grace_ms.map_or(UNSAID_GRACE, |ms| millis(Some(ms)));
+        let target = format!("/v1/tasks/{id}/stop");
+        self.call_waiting(Method::POST, target, Some(params), wait)
             .await
     }
 
@@ -289,7 +313,8 @@ impl Client {
 
     /// `POST /v1/wait`: one long-poll (at most 10 minutes; see [`crate::wait_for`] for longer).
     pub async fn wait(&self, params: &WaitParams) -> Result<WaitResponse, ClientError> {
-        self.call(Method::POST, "/v1/wait".into(), Some(params))
+        let wait = millis(params.timeout_ms);
+        self.call_waiting(Method::POST, "/v1/wait".into(), Some(params), wait)
             .await
     }
 
@@ -297,12 +322,10 @@ impl Client {
 
     /// `GET /v1/events`: one page, long-polled with `wait_ms`.
     pub async fn events(&self, query: &EventsQuery) -> Result<EventsResponse, ClientError> {
-        self.call(
-            Method::GET,
-            with_query("/v1/events", &query.to_query()),
-            None::<&()>,
-        )
-        .await
+        let target = with_query("/v1/events", &query.to_query());
+        let wait = millis(query.wait_ms);
+        self.call_waiting(Method::GET, target, None::<&()>, wait)
+            .await
     }
 
     /// `GET /v1/sessions/{s}/notifications`: unacknowledged, oldest first.
@@ -312,12 +335,10 @@ impl Client {
         query: &NotificationsQuery,
     ) -> Result<NotificationsResponse, ClientError> {
         let path = format!("/v1/sessions/{}/notifications", segment(session));
-        self.call(
-            Method::GET,
-            with_query(&path, &query.to_query()),
-            None::<&()>,
-        )
-        .await
+        let target = with_query(&path, &query.to_query());
+        let wait = millis(query.wait_ms);
+        self.call_waiting(Method::GET, target, None::<&()>, wait)
+            .await
     }
 
     /// `POST /v1/sessions/{s}/notifications/ack`.
@@ -337,7 +358,8 @@ impl Client {
         params: &CloseParams,
     ) -> Result<TasksResponse, ClientError> {
         let path = format!("/v1/sessions/{}/close", segment(session));
-        self.call(Method::POST, path, Some(params)).await
+        self.call_waiting(Method::POST, path, Some(params), UNSAID_GRACE)
+            .await
     }
 
     /// `GET /v1/groups`.
@@ -368,12 +390,21 @@ impl Client {
         target: String,
         body: Option<&impl Serialize>,
     ) -> Result<T, ClientError> {
+        self.call_waiting(method, target, body, Duration::ZERO)
+            .await
+    }
+
+    /// A request that the daemon may hold for `wait` on purpose.
+    async fn call_waiting<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        target: String,
+        body: Option<&impl Serialize>,
+        wait: Duration,
+    ) -> Result<T, ClientError> {
         let body = encode(&method, &target, body)?;
-        let outgoing = Outgoing {
-            method,
-            target: &target,
-            body,
-        };
+        let mut outgoing = Outgoing::new(method, &target, body);
+        outgoing.wait = wait;
         let reply = self.send(&outgoing).await?;
         decode(&outgoing, reply)
     }
@@ -385,11 +416,7 @@ impl Client {
         body: Option<&impl Serialize>,
     ) -> Result<(), ClientError> {
         let body = encode(&method, &target, body)?;
-        let outgoing = Outgoing {
-            method,
-            target: &target,
-            body,
-        };
+        let outgoing = Outgoing::new(method, &target, body);
         let reply = self.send(&outgoing).await?;
         if reply.status.is_success() {
             Ok(())
@@ -399,11 +426,11 @@ impl Client {
     }
 
     async fn send(&self, outgoing: &Outgoing<'_>) -> Result<Reply, ClientError> {
-        match transport::send(&self.socket, outgoing).await {
+        match transport::send(&self.socket, outgoing, self.timeout).await {
             Ok(reply) => Ok(reply),
             Err(SendError::Connect(error)) if no_listener(&error) => {
                 self.start_for_request(error).await?;
-                transport::send(&self.socket, outgoing)
+                transport::send(&self.socket, outgoing, self.timeout)
                     .await
                     .map_err(|error| self.send_error(outgoing, error))
             }
@@ -447,6 +474,11 @@ impl Client {
             SendError::Http(source) => ClientError::Connection {
                 route: route(outgoing),
                 source,
+            },
+            SendError::TimedOut(waited) => ClientError::Timeout {
+                home: self.home.clone(),
+                route: route(outgoing),
+                waited,
             },
         }
     }

@@ -72,6 +72,27 @@ pub enum ClientError {
         /// What went wrong.
         source: hyper::Error,
     },
+    /// The daemon accepted the connection but did not answer in time (it is stopped, hung or
+    /// overloaded).
+    #[error(
+        "the daemon for {home} did not answer {route} within {} s; it may be stopped or hung \
+         (see `tend daemon status`)",
+        .waited.as_secs()
+    )]
+    Timeout {
+        /// The home.
+        home: PathBuf,
+        /// The request, e.g. `GET /v1/tasks`.
+        route: String,
+        /// How long the client waited.
+        waited: Duration,
+    },
+    /// A home that another user controls, or that others can write to, is refused.
+    #[error("refusing the home: {message}")]
+    Home {
+        /// Why.
+        message: String,
+    },
     /// The daemon answered something this client does not understand.
     #[error("unexpected answer to {route}: {detail}")]
     Protocol {
@@ -102,7 +123,9 @@ impl ClientError {
             | Self::Spawn { .. }
             | Self::DaemonExited { .. }
             | Self::StartTimeout { .. }
+            | Self::Timeout { .. }
             | Self::Connection { .. } => ApiErrorCode::Unavailable,
+            Self::Home { .. } => ApiErrorCode::Internal,
             Self::Protocol { .. } => ApiErrorCode::Internal,
             Self::InvalidRequest { .. } => ApiErrorCode::InvalidArgument,
         }
@@ -117,6 +140,8 @@ impl ClientError {
             | Self::Spawn { .. }
             | Self::DaemonExited { .. }
             | Self::StartTimeout { .. }
+            | Self::Timeout { .. }
+            | Self::Home { .. }
             | Self::Connection { .. }
             | Self::Protocol { .. }
             | Self::InvalidRequest { .. } => None,

@@ -50,6 +50,30 @@ pub fn log_path(home: &Path) -> PathBuf {
     home.join("daemon.log")
 }
 
+/// The lock file of a home: `HOME/tend.lock`, held by its daemon.
+pub fn lock_path(home: &Path) -> PathBuf {
+    home.join("tend.lock")
+}
+
+/// The pid of the process that holds the home's lock, if one does: a daemon is running even
+/// when its socket cannot be reached. Looking takes the lock for an instant when nobody holds
+/// it.
+pub fn lock_holder(home: &Path) -> Option<u32> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(lock_path(home)).ok()?;
+    match nix::fcntl::Flock::lock(file.try_clone().ok()?, nix::fcntl::FlockArg::LockSharedNonblock)
+    {
+        // Nobody holds it; the lock is released when `_free` is dropped.
+        Ok(_free) => None,
+        Err((_, nix::errno::Errno::EWOULDBLOCK)) => {
+            let mut text = String::new();
+            file.read_to_string(&mut text).ok()?;
+            text.trim().parse().ok()
+        }
+        Err(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

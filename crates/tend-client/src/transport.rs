@@ -6,6 +6,7 @@
 
 use std::io;
 use std::path::Path;
+use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -31,6 +32,8 @@ pub(crate) enum SendError {
     Build(String),
     /// The connection failed after connecting.
     Http(hyper::Error),
+    /// No answer came within the time allowed.
+    TimedOut(Duration),
 }
 
 /// What a request carries.
@@ -41,10 +44,38 @@ pub(crate) struct Outgoing<'a> {
     pub target: &'a str,
     /// A JSON body.
     pub body: Option<Bytes>,
+    /// How long the daemon may take on purpose before answering (a long poll's wait, a stop's
+    /// grace): added to the client's ordinary timeout.
+    pub wait: Duration,
 }
 
-/// Connects to `socket`, sends the request and reads the whole answer.
-pub(crate) async fn send(socket: &Path, outgoing: &Outgoing<'_>) -> Result<Reply, SendError> {
+impl<'a> Outgoing<'a> {
+    /// A request that the daemon answers at once.
+    pub fn new(method: Method, target: &'a str, body: Option<Bytes>) -> Self {
+        Self {
+            method,
+            target,
+            body,
+            wait: Duration::ZERO,
+        }
+    }
+}
+
+/// Connects to `socket`, sends the request and reads the whole answer, giving up after
+/// `timeout` plus the request's own wait (a daemon that is stopped or hung never answers).
+pub(crate) async fn send(
+    socket: &Path,
+    outgoing: &Outgoing<'_>,
+    timeout: Duration,
+) -> Result<Reply, SendError> {
+    let limit = timeout.saturating_add(outgoing.wait);
+    match tokio::time::timeout(limit, exchange(socket, outgoing)).await {
+        Ok(result) => result,
+        Err(_) => Err(SendError::TimedOut(limit)),
+    }
+}
+
+async fn exchange(socket: &Path, outgoing: &Outgoing<'_>) -> Result<Reply, SendError> {
     let mut builder = Request::builder()
         .method(outgoing.method.clone())
         .uri(outgoing.target)

@@ -59,3 +59,43 @@ mod tests {
         assert_eq!(short_age(4 * 86_400_000), "4d");
     }
 }
+
+/// `text` with its control characters made visible, for a terminal (CONTRACT.md §12): C0
+/// controls in caret notation (ESC is `^[`, BEL `^G`, a newline `^J`), DEL as `^?`, and C1
+/// controls as `\u{9b}`. A terminal shown the result interprets nothing of it. Text without
+/// control characters is borrowed as it is.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\0'..='\x1f' => {
+                out.push('^');
+                out.push(char::from(c as u8 + 0x40));
+            }
+            '\x7f' => out.push_str("^?"),
+            c if c.is_control() => {
+                use fmt::Write as _;
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod visible_tests {
+    use super::visible;
+
+    #[test]
+    fn escape_sequences_are_shown_not_interpreted() {
+        assert_eq!(visible("\x1b]0;PWNED\x07\x1b[2J"), "^[]0;PWNED^G^[[2J");
+        assert_eq!(visible("a\nb\tc\x7f"), "a^Jb^Ic^?");
+        assert_eq!(visible("csi \u{9b}31m"), "csi \\u{9b}31m");
+        assert_eq!(visible("plain: é ✓"), "plain: é ✓");
+        assert!(matches!(visible("plain"), std::borrow::Cow::Borrowed(_)));
+    }
+}

@@ -71,8 +71,7 @@ impl Daemon {
     /// Fails with [`DaemonError::AlreadyRunning`] when another daemon holds the home.
     pub async fn start(options: DaemonOptions) -> Result<Self, DaemonError> {
         let home = Home::new(&options.home);
-        home.create()
-            .map_err(|e| DaemonError::io("create the home", home.root(), e))?;
+        home.create().map_err(tend_host::HostError::from)?;
         let lock = HomeLock::acquire(&home.lock_file(), home.root())?;
         let host_options = HostOptions {
             home: options.home.clone(),
@@ -137,7 +136,17 @@ impl Daemon {
             connection_limits,
             shutdown,
         } = self;
-        server::serve(listener, api::router(state), connection_limits, shutdown).await;
+        let router = api::router(state);
+        let guard = socket::guard(
+            home.socket(),
+            router.clone(),
+            connection_limits,
+            shutdown.clone(),
+        );
+        tokio::join!(
+            server::serve(listener, router, connection_limits, shutdown),
+            guard
+        );
         host.close().await;
         if let Err(error) = std::fs::remove_file(home.socket()) {
             warn!(%error, "cannot remove the socket");

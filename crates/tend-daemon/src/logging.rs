@@ -1,7 +1,7 @@
 //! Logging to the home's `daemon.log`.
 
-use std::fs::{DirBuilder, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs::OpenOptions;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -10,14 +10,10 @@ use tracing_subscriber::EnvFilter;
 use crate::error::DaemonError;
 
 /// Sends `tracing` output of the whole process to `HOME/daemon.log` (appended, mode 0600),
-/// creating the home (mode 0700) if needed. `filter` is a `tracing` filter such as `info` or
+/// creating the home (mode 0700) if needed and refusing one that is not private. `filter` is a `tracing` filter such as `info` or
 /// `tend_daemon=debug,info`. Fails if a global subscriber is already installed.
 pub fn init_logging(home: &Path, filter: &str) -> Result<(), DaemonError> {
-    DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(home)
-        .map_err(|e| DaemonError::io("create the home", home, e))?;
+    tend_exec::ensure_private_dir(home).map_err(tend_host::HostError::from)?;
     let path = home.join("daemon.log");
     let file = OpenOptions::new()
         .create(true)

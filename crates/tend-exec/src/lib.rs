@@ -98,6 +98,7 @@
 #![warn(missing_docs)]
 
 pub mod output;
+pub mod private;
 pub mod procfs;
 mod request;
 mod runtime;
@@ -109,6 +110,7 @@ mod time;
 mod wire;
 
 pub use output::ReadError;
+pub use private::{PrivateDir, PrivateDirError, ensure_private_dir};
 pub use output::{GrepLine, GrepResult, Growth, OutputChunk, OutputCounters, OutputReader, Stream};
 pub use request::{OutputLimits, ShimProgram, SpawnRequest, StderrMode, StdinMode};
 pub use runtime::adopt::{Adopted, VanishedTask, adopt};

@@ -13,7 +13,7 @@ use tend_store::Store;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::error::HostError;
-use crate::home::Home;
+use crate::home::{Home, check_database};
 use crate::procs::Procs;
 use crate::settings::Settings;
 use crate::supervisor::{Command, Version};
@@ -71,20 +71,20 @@ impl Host {
     /// Opens the home (creating it), recovers its state and starts the supervisor.
     pub async fn open(options: HostOptions) -> Result<Self, HostError> {
         let home = Home::new(options.home);
-        home.create()
-            .map_err(|e| HostError::Storage(format!("cannot create the home: {e}")))?;
+        home.create()?;
         let settings = match options.settings {
             Some(settings) => settings,
             None => Settings::load(&home.config_file())
                 .map_err(|e| HostError::Storage(e.to_string()))?,
         };
+        check_database(&home)?;
         let store = tend_store::SqliteStore::open(&home.database())
             .await
             .map_err(|e| HostError::Storage(e.to_string()))?;
         Self::open_with_store(home, settings, options.shim, store).await
     }
 
-    /// Like [`Host::open`] with a given store.
+    /// Like [`Host::open`] with a given store. The home must exist ([`Home::create`]).
     pub async fn open_with_store<S: Store>(
         home: Home,
         settings: Settings,

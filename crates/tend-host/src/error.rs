@@ -9,6 +9,28 @@ pub enum HostError {
     /// The runtime is stopping or stopped.
     #[error("the runtime is shutting down")]
     Unavailable,
+    /// The home is not the user's own (CONTRACT.md §12).
+    #[error("refusing the home: {0}")]
+    Home(#[from] tend_exec::PrivateDirError),
+    /// The home's database is missing or empty while task directories exist: starting would
+    /// lose their records and reuse their ids.
+    #[error(
+        "the home {} has task directories (up to t{highest}) but its database {} {state}; \
+         refusing to start an empty home over them. To keep the old home aside and start \
+         fresh: tend daemon start --reset",
+        home.display(),
+        database.display()
+    )]
+    LostDatabase {
+        /// The home.
+        home: std::path::PathBuf,
+        /// Its database file.
+        database: std::path::PathBuf,
+        /// `is missing` or `is empty`.
+        state: &'static str,
+        /// The highest task number with a directory.
+        highest: u64,
+    },
     /// The store failed to commit or read.
     #[error("storage failed: {0}")]
     Storage(String),
@@ -35,7 +57,10 @@ impl HostError {
         match self {
             Self::Engine(error) => error.code().as_str(),
             Self::Unavailable => "unavailable",
-            Self::Storage(_) | Self::UnexpectedReply { .. } | Self::Output { .. } => "internal",
+            Self::Home(_)
+            | Self::LostDatabase { .. }
+            | Self::Storage(_)
+            | Self::UnexpectedReply { .. } | Self::Output { .. } => "internal",
         }
     }
 }

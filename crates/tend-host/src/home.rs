@@ -16,18 +16,35 @@ impl Home {
         Self { root: root.into() }
     }
 
-    /// Creates the home (mode 0700) and its `tasks/` directory.
-    pub fn create(&self) -> std::io::Result<()> {
-        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.root)?;
-        std::fs::set_permissions(&self.root, std::fs::Permissions::from_mode(0o700))?;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(self.tasks_dir())
+    /// Creates the home (mode 0700) and its `tasks/` directory, or checks that an existing home
+    /// is the user's own and writable by nobody else (CONTRACT.md §12). The mode of an existing
+    /// directory is never changed.
+    pub fn create(&self) -> Result<(), tend_exec::PrivateDirError> {
+        tend_exec::ensure_private_dir(&self.root)?;
+        tend_exec::ensure_private_dir(&self.tasks_dir())?;
+        Ok(())
+    }
+
+    /// The highest task number that has a directory under `tasks/` (`tasks/t452` → 452), or
+    /// `None` when there is none.
+    pub fn highest_task_dir(&self) -> std::io::Result<Option<u64>> {
+        let entries = match std::fs::read_dir(self.tasks_dir()) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let mut highest = None;
+        for entry in entries {
+            let name = entry?.file_name();
+            let number = name
+                .to_str()
+                .and_then(|name| name.strip_prefix('t'))
+                .and_then(|digits| digits.parse::<u64>().ok());
+            if let Some(number) = number {
+                highest = highest.max(Some(number));
+            }
+        }
+        Ok(highest)
     }
 
     /// The root directory.
@@ -68,5 +85,54 @@ impl Home {
     /// `tasks/<id>/`: output and shim files of one task.
     pub fn task_dir(&self, id: TaskId) -> PathBuf {
         self.tasks_dir().join(id.to_string())
+    }
+}
+
+/// Refuses a home whose database file is missing or empty while task directories exist
+/// (CONTRACT.md §12): the records would be lost and the ids reused.
+pub(crate) fn check_database(home: &Home) -> Result<(), crate::HostError> {
+    let state = match std::fs::metadata(home.database()) {
+        Ok(meta) if meta.len() > 0 => return Ok(()),
+        Ok(_) => "is empty",
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => "is missing",
+        Err(error) => {
+            return Err(crate::HostError::Storage(format!(
+                "cannot examine {}: {error}",
+                home.database().display()
+            )));
+        }
+    };
+    lost_database(home, state)
+}
+
+/// After the store was read: refuses a store that never committed anything while task
+/// directories exist, and makes sure the next task id is above every existing task directory.
+pub(crate) fn check_snapshot(
+    home: &Home,
+    snapshot: &mut tend_core::Snapshot,
+) -> Result<(), crate::HostError> {
+    let highest = home
+        .highest_task_dir()
+        .map_err(|e| crate::HostError::Storage(format!("cannot list the task directories: {e}")))?;
+    let Some(highest) = highest else {
+        return Ok(());
+    };
+    if snapshot.sequences.next_task == 0 && snapshot.tasks.is_empty() {
+        return lost_database(home, "holds no task");
+    }
+    let next = &mut snapshot.sequences.next_task;
+    *next = (*next).max(highest + 1);
+    Ok(())
+}
+
+fn lost_database(home: &Home, state: &'static str) -> Result<(), crate::HostError> {
+    match home.highest_task_dir() {
+        Ok(Some(highest)) => Err(crate::HostError::LostDatabase {
+            home: home.root().to_path_buf(),
+            database: home.database(),
+            state,
+            highest,
+        }),
+        _ => Ok(()),
     }
 }

@@ -134,6 +134,11 @@ impl Procs {
         }
     }
 
+    /// The home.
+    pub fn home(&self) -> &Home {
+        &self.home
+    }
+
     /// Carries out one action. A spawn runs on the blocking pool and answers later with
     /// `Command::Spawned`.
     pub fn act(&mut self, action: Action, engine: &Engine) {

@@ -24,10 +24,11 @@ pub(crate) async fn recover<S: Store>(
     mut procs: Procs,
     rx: mpsc::UnboundedReceiver<Command>,
 ) -> Result<(Supervisor<S>, watch::Receiver<Version>), HostError> {
-    let snapshot = store
+    let mut snapshot = store
         .load()
         .await
         .map_err(|e| HostError::Storage(e.to_string()))?;
+    crate::home::check_snapshot(procs.home(), &mut snapshot)?;
     let mut engine = Engine::restore(settings.engine_config(), snapshot)
         .map_err(|e| HostError::Storage(format!("cannot restore the stored state: {e}")))?;
     let now = wall_now();

@@ -54,7 +54,10 @@ pub async fn control(context: &Context, args: &DaemonArgs) -> anyhow::Result<u8>
     let home = context.home.display();
     match &args.action {
         None => bail!("`tend daemon` runs in the foreground and cannot be driven from here"),
-        Some(DaemonAction::Start) => {
+        Some(DaemonAction::Start { reset }) => {
+            if *reset {
+                reset_home(context, &client).await?;
+            }
             let health = client.start_daemon(&context.autostart).await?;
             if context.json {
                 output::json(&health)?;
@@ -63,7 +66,7 @@ pub async fn control(context: &Context, args: &DaemonArgs) -> anyhow::Result<u8>
             }
             Ok(exit::OK)
         }
-        Some(DaemonAction::Status) => match client.probe().await? {
+        Some(DaemonAction::Status) => match probe_or_holder(&client).await? {
             Some(health) => {
                 if context.json {
                     output::json(&health)?;
@@ -76,10 +79,19 @@ pub async fn control(context: &Context, args: &DaemonArgs) -> anyhow::Result<u8>
                 }
                 Ok(exit::OK)
             }
-            None => bail!("no daemon is running for {home}"),
+            None => match tend_client::lock_holder(&context.home) {
+                Some(pid) => bail!(
+                    "a daemon (pid {pid}) holds the lock of {home} but does not answer on {}",
+                    client.socket().display()
+                ),
+                None => bail!("no daemon is running for {home}"),
+            },
         },
         Some(DaemonAction::Stop { kill_tasks, grace }) => {
-            let Some(health) = client.probe().await? else {
+            let Some(health) = probe_or_holder(&client).await? else {
+                if let Some(pid) = tend_client::lock_holder(&context.home) {
+                    return stop_unreachable(context, pid, *kill_tasks).await;
+                }
                 if context.json {
                     output::json(&DaemonStopResponse {
                         stopping: false,
@@ -111,6 +123,104 @@ pub async fn control(context: &Context, args: &DaemonArgs) -> anyhow::Result<u8>
             Ok(exit::OK)
         }
     }
+}
+
+/// How long a command waits for a daemon that holds the home's lock to answer on its socket (it
+/// binds its socket again within a second when the file vanished).
+const REBIND_WAIT: Duration = Duration::from_secs(3);
+
+/// The daemon's health; when nothing answers but a daemon holds the home's lock, waits a
+/// little for it to bind its socket again.
+async fn probe_or_holder(
+    client: &tend_client::Client,
+) -> anyhow::Result<Option<tend_proto::HealthResponse>> {
+    let deadline = Instant::now() + REBIND_WAIT;
+    loop {
+        if let Some(health) = client.probe().await? {
+            return Ok(Some(health));
+        }
+        if tend_client::lock_holder(client.home()).is_none() || Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Stops a daemon that holds the home's lock but cannot be reached on its socket: SIGTERM to
+/// its process (it leaves tasks running for the next daemon), then waits for it to end.
+async fn stop_unreachable(context: &Context, pid: u32, kill_tasks: bool) -> anyhow::Result<u8> {
+    let home = context.home.display();
+    if kill_tasks {
+        bail!(
+            "the daemon for {home} (pid {pid}) does not answer on its socket, so it cannot be \
+             asked to stop its tasks; `tend daemon stop` without --kill-tasks ends it and \
+             leaves them to the next daemon"
+        );
+    }
+    let target = nix::unistd::Pid::from_raw(i32::try_from(pid).context("a pid out of range")?);
+    nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGTERM)
+        .with_context(|| format!("cannot signal the daemon for {home} (pid {pid})"))?;
+    wait_for_exit(pid)
+        .await
+        .with_context(|| format!("the daemon for {home} was sent SIGTERM"))?;
+    if context.json {
+        output::json(&DaemonStopResponse {
+            stopping: true,
+            tasks: vec![],
+        })?;
+    } else {
+        output::line(&format!(
+            "daemon stopped (pid {pid}; it did not answer on its socket)"
+        ))?;
+    }
+    Ok(exit::OK)
+}
+
+/// Moves the home aside, to `HOME.reset-<UTC time>` beside it (or, when its parent cannot be
+/// written, into `HOME/reset-<UTC time>/`), so that the next daemon starts fresh. Refused while
+/// a daemon runs for the home.
+async fn reset_home(context: &Context, client: &tend_client::Client) -> anyhow::Result<()> {
+    let home = &context.home;
+    if let Some(health) = probe_or_holder(client).await? {
+        bail!(
+            "a daemon (pid {}) is running for {}; stop it first (tend daemon stop)",
+            health.pid,
+            home.display()
+        );
+    }
+    if let Some(pid) = tend_client::lock_holder(home) {
+        bail!("a daemon (pid {pid}) holds the lock of {}", home.display());
+    }
+    if !home.exists() {
+        return Ok(());
+    }
+    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+    let mut beside = home.as_os_str().to_owned();
+    beside.push(format!(".reset-{stamp}"));
+    let beside = std::path::PathBuf::from(beside);
+    let moved_to = match std::fs::rename(home, &beside) {
+        Ok(()) => beside,
+        Err(_) => {
+            let inside = home.join(format!("reset-{stamp}"));
+            std::fs::create_dir(&inside)
+                .with_context(|| format!("cannot create {}", inside.display()))?;
+            for entry in std::fs::read_dir(home)? {
+                let entry = entry?;
+                if entry.path() == inside {
+                    continue;
+                }
+                std::fs::rename(entry.path(), inside.join(entry.file_name()))
+                    .with_context(|| format!("cannot move {}", entry.path().display()))?;
+            }
+            inside
+        }
+    };
+    eprintln!(
+        "tend: the old home of {} is kept at {}",
+        home.display(),
+        moved_to.display()
+    );
+    Ok(())
 }
 
 /// Waits until process `pid` is gone (or a zombie whose parent has yet to reap it).

@@ -10,13 +10,10 @@ pub struct Cell {
 }
 
 impl Cell {
-    /// A plain cell. Control characters (a name with a newline) are shown as spaces.
+    /// A plain cell. Control characters (a name with a newline or an escape sequence) are
+    /// made visible (`^J`, `^[`), never sent to the terminal as they are.
     pub fn new(text: impl AsRef<str>) -> Self {
-        let text = text
-            .as_ref()
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let text = tend_core::display::visible(text.as_ref()).into_owned();
         Self { text, paint: None }
     }
 
@@ -133,7 +130,7 @@ mod tests {
             text,
             "ID   STATE    NAME\n\
              t1   running  npm run dev\n\
-             t10  failed   a very long name that goes on and on\n"
+             t10  failed   a very long name that goes on^Jand on\n"
         );
     }
 

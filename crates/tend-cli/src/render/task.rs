@@ -47,7 +47,11 @@ pub fn groups_table(groups: &[GroupStatus], style: &Style) -> String {
 
 /// One line per notification: its id and text.
 pub fn notification_line(notification: &Notification) -> String {
-    format!("{}  {}", notification.id, notification.text)
+    format!(
+        "{}  {}",
+        notification.id,
+        tend_core::display::visible(&notification.text)
+    )
 }
 
 /// A command line with arguments quoted for a POSIX shell where needed.
@@ -136,10 +140,13 @@ pub fn record_view(task: &Task, now: Timestamp, style: &Style) -> String {
     let width = rows.iter().map(|(key, _)| key.len()).max().unwrap_or(0) + 1;
     rows.iter()
         .map(|(key, value)| {
-            let value: String = value
-                .chars()
-                .map(|c| if c == '\n' { ' ' } else { c })
-                .collect();
+            // Painted values carry this view's own escape sequences; every other value comes
+            // from a task or its caller and is made visible.
+            let value = if *key == "state" {
+                value.clone()
+            } else {
+                tend_core::display::visible(value).into_owned()
+            };
             format!("{:<width$} {value}\n", format!("{key}:"))
         })
         .collect()

@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
 use super::OutputCounters;
@@ -40,7 +41,7 @@ impl StreamWriter {
     /// Opens the stream in `dir`, creating it, or continuing an existing stream at its end
     /// (a retried attempt writes on in the same stream).
     pub(crate) fn open(dir: PathBuf, limits: OutputLimits) -> io::Result<Self> {
-        fs::create_dir_all(&dir)?;
+        crate::sys::fsutil::create_private_dir_all(&dir)?;
         let head_limit = limits.head_bytes.min(limits.cap_bytes);
         let tail_budget = limits.cap_bytes - head_limit;
         let mut writer = StreamWriter {
@@ -90,6 +91,7 @@ impl StreamWriter {
         OpenOptions::new()
             .append(true)
             .create(create)
+            .mode(0o600)
             .open(self.dir.join(segments::name(start)))
     }
 

@@ -3,6 +3,7 @@
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -52,7 +53,7 @@ pub fn spawn(req: &SpawnRequest) -> Result<TaskProcess, SpawnError> {
         source,
     })?;
     let dir = &task_dir;
-    std::fs::create_dir_all(dir).map_err(dir_error(dir))?;
+    fsutil::create_private_dir_all(dir).map_err(dir_error(dir))?;
     for stale in [STATUS_FILE, PIDS_FILE, STDIN_FIFO] {
         let path = dir.join(stale);
         fsutil::remove_if_present(&path).map_err(dir_error(&path))?;
@@ -61,6 +62,7 @@ pub fn spawn(req: &SpawnRequest) -> Result<TaskProcess, SpawnError> {
     let log = OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
         .open(&log_path)
         .map_err(dir_error(&log_path))?;
     let mut line = serde_json::to_vec(&ShimConfig::from_request(req, dir, &cwd)).map_err(|e| {

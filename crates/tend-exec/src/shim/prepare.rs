@@ -62,7 +62,7 @@ pub(super) fn prepare(config: &ShimConfig) -> Result<Prepared, StageError> {
             libc::CLOSE_RANGE_CLOEXEC as libc::c_int,
         )
     };
-    std::fs::create_dir_all(&task_dir).map_err(at(FailureStage::TaskDir))?;
+    fsutil::create_private_dir_all(&task_dir).map_err(at(FailureStage::TaskDir))?;
 
     let control_path = task_dir.join(crate::runtime::control::CONTROL_FIFO);
     fsutil::make_fifo(&control_path, 0o600).map_err(at(FailureStage::Supervisor))?;

@@ -1,9 +1,11 @@
-//! File system helpers: atomic replacement of small files and FIFO creation.
+//! File system helpers: atomic replacement of small files, private directories and FIFOs.
+//! Every file and directory tend creates is readable only by its owner (0600, 0700).
 
 use std::ffi::CString;
 use std::fs;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 
 /// Replaces `path` with `data` atomically: readers see the old file or the whole new one.
@@ -11,10 +13,20 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     let mut tmp_name = path.as_os_str().to_owned();
     tmp_name.push(format!(".tmp{}", std::process::id()));
     let tmp = Path::new(&tmp_name);
-    let mut file = fs::File::create(tmp)?;
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(tmp)?;
     file.write_all(data)?;
     drop(file);
     fs::rename(tmp, path)
+}
+
+/// Creates `path` and its missing parents, each readable only by the owner (mode 0700).
+pub(crate) fn create_private_dir_all(path: &Path) -> io::Result<()> {
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(path)
 }
 
 /// Creates a FIFO at `path` with `mode`, replacing whatever was there.

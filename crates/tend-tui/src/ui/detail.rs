@@ -39,7 +39,9 @@ fn fields<'a>(app: &App, task: &'a Task, theme: Theme, width: usize) -> Vec<Line
     let mut lines = Vec::new();
     let mut add = |key: &str, value: Span<'a>| {
         let style = value.style;
-        for (at, piece) in wrap(&value.content, room).into_iter().enumerate() {
+        // Names, summaries and progress come from tasks: control characters are shown.
+        let content = tend_core::display::visible(&value.content);
+        for (at, piece) in wrap(&content, room).into_iter().enumerate() {
             let label = if at == 0 { key } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!("{label:<KEY_WIDTH$}"), theme.dim()),

@@ -42,7 +42,10 @@ pub(crate) fn confirm(frame: &mut Frame, screen: Rect, question: &Confirm, theme
         Line::from(vec![
             Span::raw(format!("{} ", capitalised(question.action.verb()))),
             Span::styled(question.id.to_string(), theme.strong()),
-            Span::raw(format!(" \"{}\"?", question.name)),
+            Span::raw(format!(
+                " \"{}\"?",
+                tend_core::display::visible(&question.name)
+            )),
         ]),
         Line::from(""),
         Line::from(vec![

@@ -5,6 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use tend_core::display::visible;
 use tend_core::{Task, Timestamp};
 
 use super::theme::Theme;
@@ -70,11 +71,11 @@ impl Column {
             Self::Id => Cell::from(task.id.to_string()),
             Self::State => Cell::from(task.state.as_str()).style(theme.state(task.state)),
             Self::Result => Cell::from(result(task)),
-            Self::Group => Cell::from(task.group.as_str()),
-            Self::Session => Cell::from(task.session.as_str()),
+            Self::Group => Cell::from(visible(&task.group).into_owned()),
+            Self::Session => Cell::from(visible(&task.session).into_owned()),
             Self::Age => Cell::from(age(now.millis_since(task.created_at))),
             Self::Ran => Cell::from(ran(task, now)),
-            Self::Name => Cell::from(task.name.as_str()),
+            Self::Name => Cell::from(visible(&task.name).into_owned()),
         }
     }
 }
