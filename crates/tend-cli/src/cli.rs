@@ -340,7 +340,7 @@ pub enum CompletionShell {
 }
 
 /// A duration of the command line (`250ms`, `10s`, `5m`, `2h`) in milliseconds.
-fn parse_duration(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
     tend_core::parse_duration(text)
         .map_err(|_| format!("{text:?} is not a duration like 250ms, 10s, 5m or 2h"))
 }

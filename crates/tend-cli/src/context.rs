@@ -30,6 +30,9 @@ pub struct Environment {
     pub cwd: Option<PathBuf>,
     /// The running executable, started as the daemon and as the shim.
     pub current_exe: Option<PathBuf>,
+    /// `TEND_REQUEST_TIMEOUT`: how long a request may go unanswered (default 30 s; long polls
+    /// and stops get their own wait on top).
+    pub request_timeout: Option<String>,
 }
 
 impl Environment {
@@ -62,6 +65,8 @@ pub struct Context {
     pub cwd: PathBuf,
     /// The environment.
     pub env: Environment,
+    /// How long a request may go unanswered.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Context {
@@ -84,8 +89,18 @@ impl Context {
             .clone()
             .or_else(|| env.session.clone())
             .unwrap_or_else(|| DEFAULT_SESSION.to_owned());
+        let timeout = match &env.request_timeout {
+            Some(text) => std::time::Duration::from_millis(
+                crate::cli::parse_duration(text)
+                    .map_err(|e| anyhow::anyhow!("TEND_REQUEST_TIMEOUT: {e}"))?,
+            ),
+            None => tend_client::DEFAULT_REQUEST_TIMEOUT,
+        };
         Ok(Self {
-            client: Client::new(&home).with_start_policy(policy),
+            client: Client::new(&home)
+                .with_start_policy(policy)
+                .with_timeout(timeout),
+            request_timeout: timeout,
             home,
             session,
             session_filter: cli.session.clone(),
@@ -99,6 +114,6 @@ impl Context {
 
     /// A client of the same home that never starts a daemon (`tend daemon ...`).
     pub fn client_without_autostart(&self) -> Client {
-        Client::new(&self.home)
+        Client::new(&self.home).with_timeout(self.request_timeout)
     }
 }

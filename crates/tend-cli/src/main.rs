@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         log_filter: Environment::text(env::var_os("TEND_LOG")),
         cwd: env::current_dir().ok(),
         current_exe: env::current_exe().ok(),
+        request_timeout: Environment::text(env::var_os("TEND_REQUEST_TIMEOUT")),
     };
     tend_cli::run(cli, environment)
 }

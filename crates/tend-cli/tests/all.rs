@@ -7,5 +7,6 @@ mod daemon;
 mod errors;
 mod logs;
 mod run;
+mod safety;
 mod sessions;
 mod tasks;

@@ -61,8 +61,10 @@ pub fn lock_path(home: &Path) -> PathBuf {
 pub fn lock_holder(home: &Path) -> Option<u32> {
     use std::io::Read as _;
     let mut file = std::fs::File::open(lock_path(home)).ok()?;
-    match nix::fcntl::Flock::lock(file.try_clone().ok()?, nix::fcntl::FlockArg::LockSharedNonblock)
-    {
+    match nix::fcntl::Flock::lock(
+        file.try_clone().ok()?,
+        nix::fcntl::FlockArg::LockSharedNonblock,
+    ) {
         // Nobody holds it; the lock is released when `_free` is dropped.
         Ok(_free) => None,
         Err((_, nix::errno::Errno::EWOULDBLOCK)) => {

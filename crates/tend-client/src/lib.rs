@@ -45,6 +45,4 @@ pub use autostart::{Autostart, DEFAULT_START_TIMEOUT, StartPolicy};
 pub use client::{Client, DEFAULT_REQUEST_TIMEOUT, RawOutput};
 pub use error::ClientError;
 pub use follow::{EventFollower, FOLLOW_POLL, OutputFollower, wait_for};
-pub use home::{
-    HomeEnv, NoHomeError, lock_holder, lock_path, log_path, resolve_home, socket_path,
-};
+pub use home::{HomeEnv, NoHomeError, lock_holder, lock_path, log_path, resolve_home, socket_path};

@@ -110,8 +110,8 @@ mod time;
 mod wire;
 
 pub use output::ReadError;
-pub use private::{PrivateDir, PrivateDirError, ensure_private_dir};
 pub use output::{GrepLine, GrepResult, Growth, OutputChunk, OutputCounters, OutputReader, Stream};
+pub use private::{PrivateDir, PrivateDirError, ensure_private_dir};
 pub use request::{OutputLimits, ShimProgram, SpawnRequest, StderrMode, StdinMode};
 pub use runtime::adopt::{Adopted, VanishedTask, adopt};
 pub use runtime::errors::{

@@ -137,10 +137,16 @@ mod tests {
         fs::create_dir(&home).unwrap();
         fs::set_permissions(&home, fs::Permissions::from_mode(0o777)).unwrap();
         let message = ensure_private_dir(&home).unwrap_err().to_string();
-        assert!(message.contains("can be written by other users (mode 0777)"), "{message}");
+        assert!(
+            message.contains("can be written by other users (mode 0777)"),
+            "{message}"
+        );
         assert!(message.contains(&home.display().to_string()), "{message}");
         let mode = fs::metadata(&home).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o777, "the mode of a directory tend did not create is kept");
+        assert_eq!(
+            mode, 0o777,
+            "the mode of a directory tend did not create is kept"
+        );
     }
 
     #[test]

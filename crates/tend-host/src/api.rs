@@ -78,6 +78,7 @@ impl Host {
                 .map_err(|e| HostError::Storage(e.to_string()))?,
         };
         check_database(&home)?;
+        crate::home::private_database(&home)?;
         let store = tend_store::SqliteStore::open(&home.database())
             .await
             .map_err(|e| HostError::Storage(e.to_string()))?;

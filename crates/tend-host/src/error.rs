@@ -60,7 +60,8 @@ impl HostError {
             Self::Home(_)
             | Self::LostDatabase { .. }
             | Self::Storage(_)
-            | Self::UnexpectedReply { .. } | Self::Output { .. } => "internal",
+            | Self::UnexpectedReply { .. }
+            | Self::Output { .. } => "internal",
         }
     }
 }

@@ -136,3 +136,34 @@ fn lost_database(home: &Home, state: &'static str) -> Result<(), crate::HostErro
         _ => Ok(()),
     }
 }
+
+/// Creates the database file (mode 0600) before SQLite opens it, so that its journal files,
+/// which SQLite creates with the database's mode, are private too; files an earlier version
+/// created with a wider mode are narrowed.
+pub(crate) fn private_database(home: &Home) -> Result<(), crate::HostError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let database = home.database();
+    let failed = |path: &Path, error: std::io::Error| {
+        crate::HostError::Storage(format!("cannot secure {}: {error}", path.display()))
+    };
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&database)
+        .map_err(|e| failed(&database, e))?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = database.as_os_str().to_owned();
+        name.push(suffix);
+        let path = PathBuf::from(name);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() && meta.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| failed(&path, e))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -194,7 +194,9 @@ async fn reset_home(context: &Context, client: &tend_client::Client) -> anyhow::
     if !home.exists() {
         return Ok(());
     }
-    let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
     let mut beside = home.as_os_str().to_owned();
     beside.push(format!(".reset-{stamp}"));
     let beside = std::path::PathBuf::from(beside);

@@ -26,7 +26,10 @@ pub(crate) fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
 
 /// Creates `path` and its missing parents, each readable only by the owner (mode 0700).
 pub(crate) fn create_private_dir_all(path: &Path) -> io::Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(path)
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
 }
 
 /// Creates a FIFO at `path` with `mode`, replacing whatever was there.
