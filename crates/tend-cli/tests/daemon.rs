@@ -23,8 +23,11 @@ fn the_first_command_starts_the_daemon() {
     assert!(process_alive(pid));
     let mode =
         |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode(home.path()), 0o700);
+    // The home existed (a temporary directory): its mode is the owner's; what tend creates in
+    // it is private.
+    assert_eq!(mode(&home.path().join("tasks")), 0o700);
     assert_eq!(mode(&home.path().join("tend.sock")), 0o600);
+    assert_eq!(mode(&home.path().join("tend.db")), 0o600);
     assert!(home.log().exists());
     // Later commands use the same daemon.
     home.ok(&["ls"]);

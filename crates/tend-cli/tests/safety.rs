@@ -268,3 +268,83 @@ fn a_daemon_that_does_not_answer_makes_commands_give_up() {
     );
     home.ok(&["ls"]);
 }
+
+/// Whether any of the home's database files or its log holds `needle` (what `strings` would
+/// find).
+fn stored_anywhere(home: &Path, needle: &str) -> Vec<String> {
+    ["tend.db", "tend.db-wal", "tend.db-shm", "daemon.log"]
+        .iter()
+        .filter(|name| {
+            std::fs::read(home.join(name))
+                .is_ok_and(|data| data.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
+        .map(|name| (*name).to_owned())
+        .collect()
+}
+
+#[test]
+fn task_environments_stay_out_of_the_database_and_the_log() {
+    let home = Home::new();
+    home.ok(&["group", "set", "one", "1"]);
+    let blocker = home.start(&["--group", "one", "--", "sleep", "30"]);
+    let secret = "zq9-env-value-7731";
+    let waiting = home.start(&[
+        "--group",
+        "one",
+        "--env",
+        &format!("TEND_TEST_SECRET={secret}"),
+        "--sh",
+        "echo \"got $TEND_TEST_SECRET\"",
+    ]);
+    let env_file = home.path().join("tasks").join(&waiting).join("env");
+    assert_eq!(mode(&env_file), 0o600);
+    assert_eq!(stored_anywhere(home.path(), secret), Vec::<String>::new());
+
+    // The daemon dies while the task waits: the next one still launches it with its env.
+    let daemon = Pid::from_raw(i32::try_from(home.daemon_pid()).unwrap());
+    kill(daemon, Signal::SIGKILL).unwrap();
+    eventually("the daemon to die", Duration::from_secs(10), || {
+        !crate::support::process_alive(u32::try_from(daemon.as_raw()).unwrap())
+    });
+    home.ok(&["stop", &blocker]);
+    home.finished(&waiting);
+    assert_eq!(home.ok(&["logs", &waiting]), format!("got {secret}\n"));
+    assert!(!env_file.exists(), "the env file outlived the task");
+    assert_eq!(stored_anywhere(home.path(), secret), Vec::<String>::new());
+}
+
+#[test]
+fn environments_stored_by_an_older_version_are_moved_out() {
+    let home = Home::new();
+    home.ok(&["group", "set", "one", "1"]);
+    let blocker = home.start(&["--group", "one", "--", "sleep", "30"]);
+    let waiting = home.start(&["--group", "one", "--sh", "echo \"got $OLD_SECRET\""]);
+    home.ok(&["daemon", "stop"]);
+    // What an older version wrote: the environment inside the task's row.
+    let secret = "legacy-secret-5521";
+    let script = format!(
+        "import sqlite3, sys\n\
+         db = sqlite3.connect(sys.argv[1])\n\
+         db.execute(\"UPDATE tasks SET data = json_set(data, '$.spec.env', \
+         json('[[\\\"OLD_SECRET\\\", \\\"{secret}\\\"]]')) WHERE id = ?\", (int(sys.argv[2]),))\n\
+         db.commit()\n"
+    );
+    let status = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .arg(home.path().join("tend.db"))
+        .arg(&waiting[1..])
+        .status()
+        .expect("python3 runs");
+    assert!(status.success());
+    assert!(
+        !stored_anywhere(home.path(), secret).is_empty(),
+        "the legacy row holds it"
+    );
+
+    home.ok(&["ls"]);
+    assert_eq!(stored_anywhere(home.path(), secret), Vec::<String>::new());
+    home.ok(&["stop", &blocker]);
+    home.finished(&waiting);
+    assert_eq!(home.ok(&["logs", &waiting]), format!("got {secret}\n"));
+    assert_eq!(stored_anywhere(home.path(), secret), Vec::<String>::new());
+}

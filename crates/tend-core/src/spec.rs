@@ -9,8 +9,9 @@ use crate::input::StopCause;
 use crate::task::Task;
 use crate::time::Timestamp;
 
-/// Environment variables given to a task. Never shown: `Debug` prints only how many there are,
-/// and it is serialised only into storage ([`StoredTask`]), never into records or events.
+/// Environment variables given to a task. Never shown: `Debug` prints only how many there are.
+/// It is not serialised with [`RunSpec`], so no store writes it: the runtime keeps it in a
+/// private file while a launch may need it (CONTRACT.md §12).
 #[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Env(Vec<(String, String)>);
@@ -65,7 +66,9 @@ pub enum StderrMode {
 /// How to run a task: kept for storage and the process runner, never shown to clients.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RunSpec {
-    /// The task's environment.
+    /// The task's environment. Never serialised; read when present (a row written before
+    /// environments left the database), so that it can be moved out.
+    #[serde(default, skip_serializing)]
     pub env: Env,
     /// Stdin mode.
     pub stdin: StdinMode,

@@ -58,6 +58,29 @@ pub struct WaitResult {
     pub tasks: Vec<Task>,
 }
 
+/// Moves the environments that an older version kept in the database into the tasks' private
+/// files (for tasks that may still be launched), then erases them from the database's files.
+async fn move_legacy_environments(
+    home: &Home,
+    store: &tend_store::SqliteStore,
+) -> Result<(), HostError> {
+    let storage = |e: tend_store::StoreError| HostError::Storage(e.to_string());
+    let legacy = store.stored_environments().await.map_err(storage)?;
+    if legacy.is_empty() {
+        return Ok(());
+    }
+    for (id, env) in &legacy {
+        crate::secrets::write(home, *id, env)
+            .map_err(|e| HostError::Storage(format!("cannot keep the environment of {id}: {e}")))?;
+    }
+    store.erase_environments().await.map_err(storage)?;
+    tracing::info!(
+        tasks = legacy.len(),
+        "moved task environments out of the database"
+    );
+    Ok(())
+}
+
 /// A handle to a running runtime. Cloning is cheap; every clone talks to the same supervisor.
 #[derive(Debug, Clone)]
 pub struct Host {
@@ -82,6 +105,7 @@ impl Host {
         let store = tend_store::SqliteStore::open(&home.database())
             .await
             .map_err(|e| HostError::Storage(e.to_string()))?;
+        move_legacy_environments(&home, &store).await?;
         Self::open_with_store(home, settings, options.shim, store).await
     }
 
@@ -92,6 +116,7 @@ impl Host {
         shim: ShimProgram,
         store: S,
     ) -> Result<Self, HostError> {
+        let store = crate::secrets::SecretStore::new(store, home.clone());
         let (tx, rx) = mpsc::unbounded_channel();
         let procs = Procs::new(home.clone(), settings.clone(), shim, tx.clone());
         let (supervisor, version) =

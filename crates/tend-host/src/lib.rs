@@ -29,6 +29,7 @@ mod error;
 mod home;
 mod procs;
 mod recovery;
+mod secrets;
 mod settings;
 mod supervisor;
 

@@ -49,7 +49,9 @@ pub use sqlite::SqliteStore;
 ///   then acknowledged is gone, the last limit set for a group holds.
 /// - Events are append-only: committing an event whose sequence number is already stored fails
 ///   the whole batch.
-/// - `load` returns every retained task (its stored form, environment included) by id, every
+/// - No task's environment is written (it is not part of a task's serialised form: the runtime
+///   keeps it in a private file while a launch may need it, CONTRACT.md §12).
+/// - `load` returns every retained task (its stored form, without environment) by id, every
 ///   unacknowledged notification by id, every retained event in sequence order, the group limits
 ///   set at run time by name, and the sequences of the last committed step (all zero before the
 ///   first commit).

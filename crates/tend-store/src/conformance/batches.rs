@@ -5,7 +5,7 @@ use std::sync::Arc;
 use tend_core::{Changes, NotificationId, State, TaskId};
 
 use super::samples::{changes, event, events, notification, sequences, shared, task};
-use super::{Fixture, assert_same, commit, load};
+use super::{Fixture, all_as_stored, assert_same, commit, load};
 use crate::Store;
 
 /// Within one batch, later steps win: a task upserted then removed is gone, a notification
@@ -31,7 +31,10 @@ pub async fn batches_apply_in_order<F: Fixture>(fixture: &mut F) {
     commit(&store, &[first, second, third], "one batch of three steps").await;
 
     let snapshot = load(&store, "after the batch").await;
-    assert_eq!(snapshot.tasks, vec![task(1, "s1", State::Running)]);
+    assert_eq!(
+        snapshot.tasks,
+        all_as_stored(&[task(1, "s1", State::Running)])
+    );
     assert_eq!(snapshot.notifications, vec![notification(2, 1, "s1")]);
     assert_eq!(snapshot.events, events(3, 6));
     assert_eq!(snapshot.group_limits, vec![("g".to_owned(), 3)]);

@@ -7,7 +7,7 @@ use tend_core::{
 };
 
 use super::samples::T0;
-use super::{Fixture, commit, load};
+use super::{Fixture, all_as_stored, commit, load};
 
 /// How many inputs the run feeds.
 const INPUTS: usize = 400;
@@ -277,8 +277,8 @@ pub async fn engine_run_restores<F: Fixture>(fixture: &mut F) {
     if let Err(violation) = invariants::check(&restored) {
         panic!("restored engine breaks an invariant: {violation}");
     }
-    let expected: Vec<_> = original.stored_tasks().collect();
-    let actual: Vec<_> = restored.stored_tasks().collect();
+    let expected = all_as_stored(original.stored_tasks());
+    let actual: Vec<_> = restored.stored_tasks().cloned().collect();
     assert_eq!(actual, expected, "restored tasks differ");
     assert_eq!(
         notifications(&restored),

@@ -2,6 +2,7 @@
 
 mod load;
 mod open;
+mod secrets;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +64,20 @@ impl SqliteStore {
             let _ = writer.close().await;
         }
         self.readers.close().await;
+    }
+
+    /// The environments that a version which kept them in the database stored for tasks that
+    /// are not terminal. This version stores none (CONTRACT.md §12).
+    pub async fn stored_environments(
+        &self,
+    ) -> Result<Vec<(tend_core::TaskId, tend_core::Env)>, StoreError> {
+        secrets::stored_environments(self).await
+    }
+
+    /// Erases every stored environment from the database's files (rows, freed pages and the
+    /// write-ahead log).
+    pub async fn erase_environments(&self) -> Result<(), StoreError> {
+        secrets::erase_environments(self).await
     }
 
     /// Whether [`SqliteStore::close`] was called.
