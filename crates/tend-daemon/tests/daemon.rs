@@ -16,8 +16,10 @@ fn mode(path: &std::path::Path) -> u32 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_daemon_per_home_with_private_files() {
     let daemon = TestDaemon::start().await;
-    assert_eq!(mode(daemon.home()), 0o700);
+    // The home is a temporary directory the test made: what tend creates in it is private.
     assert_eq!(mode(&daemon.socket), 0o600);
+    assert_eq!(mode(&daemon.home().join("tend.db")), 0o600);
+    assert_eq!(mode(&daemon.home().join("tasks")), 0o700);
     let second = Daemon::start(DaemonOptions::new(daemon.home(), shim())).await;
     match second {
         Err(error @ DaemonError::AlreadyRunning { .. }) => {
