@@ -29,7 +29,7 @@ fn cstring(bytes: &[u8]) -> io::Result<CString> {
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "argument contains a NUL byte"))
 }
 
-fn plan(config: &ShimConfig) -> io::Result<ExecPlan> {
+fn plan(config: &ShimConfig, marker: &str) -> io::Result<ExecPlan> {
     let argv: Vec<CString> = config
         .argv
         .iter()
@@ -48,6 +48,9 @@ fn plan(config: &ShimConfig) -> io::Result<ExecPlan> {
         env.retain(|(k, _)| k != &key.0);
         env.push((key.0.clone(), value.0.clone()));
     }
+    // The task's marker, inherited by every descendant, replaces any value given or inherited.
+    env.retain(|(k, _)| k != crate::marker::MARKER_VAR);
+    env.push((crate::marker::MARKER_VAR.into(), marker.into()));
     let envp: Vec<CString> = env
         .iter()
         .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
@@ -92,14 +95,18 @@ fn search_path(path: &OsStr, program: &[u8]) -> io::Result<Vec<CString>> {
 }
 
 /// Forks and execs the command. Returns its pid once `execve` succeeded, or why it failed.
-pub(super) fn launch(config: &ShimConfig, fds: &ChildFds) -> Result<i32, SpawnFailure> {
+pub(super) fn launch(
+    config: &ShimConfig,
+    fds: &ChildFds,
+    marker: &str,
+) -> Result<i32, SpawnFailure> {
     let program = config
         .argv
         .first()
         .map(|a| a.0.to_string_lossy().into_owned())
         .unwrap_or_default();
     let failure = |stage, err: &io::Error| SpawnFailure::from_io(stage, &program, err);
-    let plan = plan(config).map_err(|e| failure(FailureStage::Exec, &e))?;
+    let plan = plan(config, marker).map_err(|e| failure(FailureStage::Exec, &e))?;
     if plan.candidates.is_empty() {
         return Err(failure(
             FailureStage::Exec,

@@ -115,14 +115,15 @@ fn run(config: &ShimConfig) -> i32 {
         stdin_writer,
         signal_fd,
     } = prepared;
-    let leader = match launch::launch(config, &child_fds) {
+    let marker = crate::marker::new_marker(&task_dir, config.launch);
+    let leader = match launch::launch(config, &child_fds, &marker) {
         Ok(pid) => pid,
         Err(failure) => return fail(config, started_at, failure),
     };
     drop(child_fds);
     // A command whose ids are not on disk would run unseen by a runtime that restarts: it
     // does not run at all.
-    let recorded = process_ids(leader, started_at, config.launch).and_then(|ids| {
+    let recorded = process_ids(leader, started_at, config.launch, marker).and_then(|ids| {
         ids.write(&task_dir)?;
         Ok(ids)
     });
@@ -169,7 +170,12 @@ fn run(config: &ShimConfig) -> i32 {
     0
 }
 
-fn process_ids(leader: i32, started_at: Timestamp, launch: u64) -> io::Result<ProcessIds> {
+fn process_ids(
+    leader: i32,
+    started_at: Timestamp,
+    launch: u64,
+    marker: String,
+) -> io::Result<ProcessIds> {
     let shim_pid = std::process::id() as i32;
     let missing = || io::Error::new(io::ErrorKind::NotFound, "process vanished from /proc");
     Ok(ProcessIds {
@@ -181,6 +187,7 @@ fn process_ids(leader: i32, started_at: Timestamp, launch: u64) -> io::Result<Pr
         boot_id: crate::procfs::boot_id()?,
         started_at,
         launch,
+        marker: Some(marker),
     })
 }
 
