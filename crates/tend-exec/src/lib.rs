@@ -115,8 +115,11 @@
 //!
 //! `pids.json` and `status.json` are replaced atomically (written to `NAME.tmpPID`, renamed).
 //! Both carry the request's `launch` number, so that a runtime can tell the files of an earlier
-//! launch in the same directory from this one's. A command whose `pids.json` cannot be written
-//! is killed at once and reported as a spawn failure: no command runs without its ids on disk.
+//! launch in the same directory from this one's. The forked command waits, before it executes
+//! the program, until the shim wrote `pids.json`: a command whose ids cannot be written never
+//! runs (a spawn failure), and a command cannot kill its shim before its ids and marker are on
+//! disk. If the shim dies after that but before its report reached [`spawn`], `spawn` fails
+//! and stops the command it started.
 
 #![warn(missing_docs)]
 

@@ -118,3 +118,46 @@ fn leftovers_are_not_touched_while_the_shim_runs() {
     assert!(matches!(end, TaskEnd::Finished(_)), "{end:?}");
     assert_no_leftovers(process.ids(), &[]);
 }
+
+/// The command kills its shim at once, perhaps before the shim reported to the runtime: its
+/// ids are on disk all the same (the command runs only once they are), and whichever way the
+/// spawn went, nothing of the task is left once it was handled.
+#[test]
+fn a_command_that_kills_its_shim_at_once_leaves_nothing_behind() {
+    let home = Home::new();
+    for round in 0..5 {
+        let name = format!("t{round}");
+        let escaped_file = home.path(&format!("{name}.pid"));
+        let script = format!(
+            "setsid sleep 300 & echo $! > {}; kill -9 $PPID; sleep 300",
+            escaped_file.display()
+        );
+        let req = home.sh(&name, &script);
+        // Both outcomes happen: the shim reported before it was killed, or it did not.
+        if let Ok(process) = spawn(&req) {
+            kill_shim_waited(&process);
+            process.vanished().stop_leftovers(Duration::from_secs(5));
+        }
+        let ids = tend_exec::ProcessIds::read(&req.task_dir)
+            .expect("pids.json")
+            .expect("the ids were recorded before the command ran");
+        let marker = ids.marker.clone().expect("marker");
+        let escaped = read_pid(&escaped_file);
+        assert!(
+            marked_pids(&marker).is_empty(),
+            "{:?}",
+            marked_pids(&marker)
+        );
+        assert_no_leftovers(&ids, &[escaped]);
+    }
+}
+
+/// Waits until the runtime side sees the shim of `process` vanish (its command killed it).
+fn kill_shim_waited(process: &tend_exec::TaskProcess) {
+    assert_eq!(
+        process
+            .wait_exit(Some(Duration::from_secs(10)))
+            .expect("wait"),
+        Some(TaskEnd::Vanished)
+    );
+}

@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use crate::output::OutputCounters;
 use crate::runtime::ids::ProcessIds;
 use crate::status::{FailureStage, Outcome, SpawnFailure, TaskStatus};
-use crate::sys::fd;
+use crate::sys::{fd, fsutil};
 use crate::wire::config::ShimConfig;
 use crate::wire::report::ShimReport;
 
@@ -116,26 +116,24 @@ fn run(config: &ShimConfig) -> i32 {
         signal_fd,
     } = prepared;
     let marker = crate::marker::new_marker(&task_dir, config.launch);
-    let leader = match launch::launch(config, &child_fds, &marker) {
-        Ok(pid) => pid,
-        Err(failure) => return fail(config, started_at, failure),
-    };
-    drop(child_fds);
     // A command whose ids are not on disk would run unseen by a runtime that restarts: it
-    // does not run at all.
-    let recorded = process_ids(leader, started_at, config.launch, marker).and_then(|ids| {
-        ids.write(&task_dir)?;
-        Ok(ids)
-    });
-    let ids = match recorded {
-        Ok(ids) => ids,
-        Err(err) => {
+    // does not run at all (the child waits for them before it executes the command).
+    let record = |leader| {
+        let ids = process_ids(leader, started_at, config.launch, marker.clone())?;
+        ids.write(&task_dir).inspect_err(|err| {
             eprintln!("tend shim: cannot record process ids: {err}");
-            reap::kill_all(|_, _| {});
-            let failure = SpawnFailure::from_io(FailureStage::TaskDir, &program, &err);
+        })?;
+        Ok(ids)
+    };
+    let (leader, ids) = match launch::launch(config, &child_fds, &marker, record) {
+        Ok(launched) => launched,
+        Err(failure) => {
+            // The command did not run: no ids of this launch may say it did.
+            let _ = fsutil::remove_if_present(&task_dir.join(crate::runtime::ids::PIDS_FILE));
             return fail(config, started_at, failure);
         }
     };
+    drop(child_fds);
     report(&ShimReport::Started(ids));
     if let Err(err) = fd::redirect_to_devnull(1, true) {
         eprintln!("tend shim: cannot release stdout: {err}");
