@@ -32,7 +32,8 @@
 //! the working directory and argv of the request (`sh -c STRING` is built by the caller). Its
 //! environment is the environment inherited from the runtime with the request's variables added
 //! (a variable given in the request replaces an inherited one of the same name); with
-//! [`SpawnRequest::inherit_env`] set to false it is the request's variables alone. The program
+//! [`SpawnRequest::inherit_env`] set to false it is the request's variables alone; in both cases
+//! the shim adds the task's marker, [`MARKER_VAR`] (see below). The program
 //! is looked up in the `PATH` of that final environment, like `execvp`, except that a file that
 //! is not a valid executable is an error (`Exec format error`) rather than a shell script. Its
 //! stdin is `/dev/null`, or with [`StdinMode::Pipe`] a FIFO in the task directory that other
@@ -68,9 +69,31 @@
 //! through the task's FIFO to the shim, which signals only its own unreaped children (whose pids
 //! cannot have been reused) and the group of a leader it has not reaped yet.
 //!
-//! If the shim itself is killed, nothing records the exit: [`adopt`] then answers
-//! [`Adopted::Vanished`] (the task is `lost`), and [`VanishedTask::kill_leftovers`] ends what is
-//! left of the command after checking start times.
+//! If the shim itself is killed, nothing records the exit: [`TaskProcess::wait_exit`] answers
+//! [`TaskEnd::Vanished`] and [`adopt`] answers [`Adopted::Vanished`] (the task is `lost`), and
+//! [`VanishedTask::stop_leftovers`] stops what is left of the command, whole (below).
+//!
+//! # Finding a task's processes without its shim
+//!
+//! Once the shim is gone, the command's processes are reparented to init (or to the nearest
+//! subreaper) and nothing ties them to the task any more: not the parent, and not the process
+//! group or session for descendants that called `setsid`. So the shim sets one variable in the
+//! command's environment, [`MARKER_VAR`] (`TEND_TASK`), to a marker recorded in `pids.json`
+//! ([`ProcessIds::marker`]): `TOKEN:LAUNCH`, where the token is a hash of the canonical task
+//! directory followed by 64 random bits, so that it matches no other home's task of the same id
+//! nor another launch of the same directory. A value given in the request is replaced. Every
+//! descendant inherits it, including those that double-fork, `setsid` or `nohup`.
+//!
+//! [`VanishedTask::stop_leftovers`] scans `/proc` for the processes of the same user whose
+//! `/proc/PID/environ` holds the marker, notes each one's start time, sends SIGTERM (and to the
+//! command's group, when its leader is verifiably the same process), waits up to the grace for
+//! them to end, scans again and sends SIGKILL to what remains (processes forked meanwhile
+//! included), then waits a few seconds more for them to be gone. Every signal goes through a
+//! pidfd opened on the pid and sent only if the pid still shows the start time noted, so no
+//! reused pid is hit. The older pgid and session sweep ([`VanishedTask::kill_leftovers`]) runs
+//! with the SIGKILL phase too. Limit: `/proc/PID/environ` shows the environment a program was
+//! executed with, so a descendant that `exec`s a program with a cleared or rewritten
+//! environment (`env -i ...`) escapes the scan; changing variables in place does not.
 //!
 //! # Output on disk
 //!
@@ -85,18 +108,22 @@
 //!   err/...                   stderr stream, only with StderrMode::Separate
 //!   control                   FIFO: orders to the shim (terminate, kill, close stdin)
 //!   stdin                     FIFO: the command's stdin, only with StdinMode::Pipe
-//!   pids.json                 process ids and start times, written once the command started
+//!   pids.json                 process ids, start times and marker, written once the command started
 //!   status.json               the exit record, written last
 //!   shim.log                  the shim's own diagnostics
 //! ```
 //!
 //! `pids.json` and `status.json` are replaced atomically (written to `NAME.tmpPID`, renamed).
 //! Both carry the request's `launch` number, so that a runtime can tell the files of an earlier
-//! launch in the same directory from this one's. A command whose `pids.json` cannot be written
-//! is killed at once and reported as a spawn failure: no command runs without its ids on disk.
+//! launch in the same directory from this one's. The forked command waits, before it executes
+//! the program, until the shim wrote `pids.json`: a command whose ids cannot be written never
+//! runs (a spawn failure), and a command cannot kill its shim before its ids and marker are on
+//! disk. If the shim dies after that but before its report reached [`spawn`], `spawn` fails
+//! and stops the command it started.
 
 #![warn(missing_docs)]
 
+mod marker;
 pub mod output;
 pub mod private;
 pub mod procfs;
@@ -109,6 +136,7 @@ mod sys;
 mod time;
 mod wire;
 
+pub use marker::{MARKER_VAR, Sweep};
 pub use output::ReadError;
 pub use output::{GrepLine, GrepResult, Growth, OutputChunk, OutputCounters, OutputReader, Stream};
 pub use private::{PrivateDir, PrivateDirError, ensure_private_dir};

@@ -108,6 +108,51 @@ pub fn group_members(pgid: i32) -> io::Result<Vec<i32>> {
     Ok(out)
 }
 
+/// Every live process of the calling user whose environment holds `entry` (a whole
+/// `NAME=value` string), with its start time, found by scanning `/proc`. The calling process
+/// itself is left out.
+///
+/// `/proc/<pid>/environ` shows the environment a process was started with (what `execve`
+/// received), so a process that changes its own variables still matches; one that `exec`s a
+/// program with a cleared or rewritten environment does not. Processes whose environment
+/// cannot be read (another user's, or not dumpable) are left out.
+pub fn with_env_entry(entry: &[u8]) -> io::Result<Vec<(i32, u64)>> {
+    use std::os::unix::fs::MetadataExt;
+
+    let me = std::process::id() as i32;
+    // SAFETY: geteuid has no arguments and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    let mut out = Vec::new();
+    for dirent in fs::read_dir("/proc")? {
+        let dirent = dirent?;
+        let Some(pid) = dirent
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if pid == me || !dirent.metadata().is_ok_and(|m| m.uid() == uid) {
+            continue;
+        }
+        let Ok(before) = stat(pid) else { continue };
+        if before.is_zombie() {
+            continue;
+        }
+        let Ok(environ) = fs::read(format!("/proc/{pid}/environ")) else {
+            continue;
+        };
+        if !environ.split(|&b| b == 0).any(|e| e == entry) {
+            continue;
+        }
+        // The environment read belongs to the process seen before if the pid still names it.
+        if matches!(stat(pid), Ok(after) if after.start_time == before.start_time) {
+            out.push((pid, before.start_time));
+        }
+    }
+    Ok(out)
+}
+
 /// Resident memory of a process, from `/proc/<pid>/status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Memory {

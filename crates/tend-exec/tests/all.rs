@@ -9,4 +9,5 @@ mod orphans;
 mod stdin;
 mod stop;
 mod text;
+mod vanish;
 mod volume;

@@ -5,7 +5,9 @@
 //! publish and wake waiters, then act on processes through [`tend_exec`]. The runtime fires the
 //! engine's timers, notices shim exits through pidfds, serves long-polls without polling loops,
 //! recovers a home on start (re-adopting live shims, applying exit records written while it was
-//! down, marking vanished processes `lost`), and evicts output beyond the disk budget.
+//! down, marking vanished processes `lost`), stops whole the processes a vanished shim left
+//! behind (found through the marker every descendant inherits, see [`tend_exec`]), and evicts
+//! output beyond the disk budget.
 //!
 //! It is usable in-process by a Rust harness:
 //!

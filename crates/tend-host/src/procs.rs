@@ -1,10 +1,12 @@
 //! The runtime's hands on processes: spawning through the shim, signalling, watching exits
-//! through pidfds, re-adopting after a restart, and reading output counters.
+//! through pidfds, re-adopting after a restart, stopping what a vanished shim left running,
+//! and reading output counters.
 
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, RawFd};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tend_core::{Action, Engine, ExitOutcome, Input, Signal, StoredTask, Task, TaskId};
 use tend_exec::{
@@ -82,13 +84,34 @@ fn adopt_settled(dirs: &[PathBuf]) -> Vec<Result<Adopted, tend_exec::AdoptError>
     }
 }
 
-fn exit_inputs(id: TaskId, end: TaskEnd) -> Vec<Input> {
-    match end {
-        TaskEnd::Finished(status) => status_inputs(id, &status),
-        TaskEnd::Vanished => vec![Input::ProcessExited {
+/// What to tell the engine about a task whose shim vanished: the output it left (read from its
+/// files, since no exit record counts it), then that it is lost.
+fn vanished_inputs(id: TaskId, task_dir: &Path) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    match tend_exec::OutputReader::new(task_dir, tend_exec::Stream::Main).counters() {
+        Ok(counters) => inputs.push(Input::OutputGrew {
             id,
-            outcome: ExitOutcome::Lost,
-        }],
+            total_bytes: counters.total_bytes,
+            dropped_bytes: counters.dropped_bytes,
+        }),
+        Err(error) => warn!(%id, %error, "cannot measure the output of a vanished task"),
+    }
+    inputs.push(Input::ProcessExited {
+        id,
+        outcome: ExitOutcome::Lost,
+    });
+    inputs
+}
+
+/// Stops what is left of a task whose shim vanished (blocking: up to `grace` and a few seconds).
+fn stop_leftovers(id: TaskId, vanished: &tend_exec::VanishedTask, grace: Duration) {
+    let started = std::time::Instant::now();
+    let sweep = vanished.stop_leftovers(grace);
+    let took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    if sweep.remaining > 0 {
+        warn!(%id, ?sweep, took_ms, "processes of a vanished task survived SIGKILL");
+    } else if !sweep.found_nothing() {
+        info!(%id, ?sweep, took_ms, "stopped the leftover processes of a vanished task");
     }
 }
 
@@ -223,6 +246,7 @@ impl Procs {
         let process = Arc::new(process);
         let tx = self.tx.clone();
         let shared = Arc::clone(&process);
+        let grace = Duration::from_millis(self.settings.default_grace_ms);
         let watcher = tokio::spawn(async move {
             // SAFETY: the pidfd belongs to the `TaskProcess` inside the `Arc` that the `AsyncFd`
             // holds; it stays open and unchanged until the `AsyncFd` is dropped.
@@ -236,11 +260,26 @@ impl Procs {
             if let Err(error) = ended {
                 warn!(%id, %error, "cannot wait on the shim's pidfd; waiting in a thread");
             }
-            let end = tokio::task::spawn_blocking(move || shared.wait_exit(None)).await;
+            // A shim that vanished left its command's processes running: they are stopped
+            // whole before the task is reported lost, on the blocking pool (and to the end,
+            // even if this watcher is aborted meanwhile).
+            let end = tokio::task::spawn_blocking(move || {
+                let end = shared.wait_exit(None)?;
+                Ok(match end {
+                    Some(TaskEnd::Vanished) => {
+                        warn!(%id, "the task's shim vanished without an exit record");
+                        stop_leftovers(id, &shared.vanished(), grace);
+                        Some(vanished_inputs(id, shared.task_dir()))
+                    }
+                    Some(TaskEnd::Finished(status)) => Some(status_inputs(id, &status)),
+                    None => None,
+                })
+            })
+            .await;
             let inputs = match end {
-                Ok(Ok(Some(end))) => exit_inputs(id, end),
+                Ok(Ok(Some(inputs))) => inputs,
                 Ok(Ok(None)) => return,
-                Ok(Err(error)) => {
+                Ok(Err::<_, tend_exec::WaitError>(error)) => {
                     warn!(%id, %error, "cannot read the exit of the shim");
                     vec![Input::ProcessExited {
                         id,
@@ -278,8 +317,20 @@ impl Procs {
             Signal::Term => watched.process.terminate(),
             Signal::Kill => watched.process.kill(),
         };
-        if let Err(error) = result {
-            warn!(%id, ?signal, %error, "cannot signal the task");
+        match result {
+            Ok(true) => {}
+            Ok(false) if signal == Signal::Kill => {
+                // No shim to carry the kill: if it vanished, kill what it left now rather than
+                // at the end of the grace the watcher gives it.
+                let process = Arc::clone(&watched.process);
+                tokio::task::spawn_blocking(move || {
+                    if let Ok(Some(TaskEnd::Vanished)) = process.wait_exit(Some(Duration::ZERO)) {
+                        stop_leftovers(id, &process.vanished(), Duration::ZERO);
+                    }
+                });
+            }
+            Ok(false) => {}
+            Err(error) => warn!(%id, ?signal, %error, "cannot signal the task"),
         }
     }
 
@@ -350,12 +401,13 @@ impl Procs {
                 vec![Input::NeverStarted { id }]
             }
             Ok(Adopted::Vanished(vanished)) => {
-                let killed = vanished.kill_leftovers();
-                warn!(%id, killed, "the task's shim vanished without an exit record");
-                vec![Input::ProcessExited {
-                    id,
-                    outcome: ExitOutcome::Lost,
-                }]
+                warn!(%id, "the task's shim vanished without an exit record");
+                let inputs = vanished_inputs(id, vanished.task_dir());
+                // The task is recorded lost at once; what its command left is stopped on the
+                // blocking pool, so that recovery does not wait out a grace per task.
+                let grace = Duration::from_millis(self.settings.default_grace_ms);
+                tokio::task::spawn_blocking(move || stop_leftovers(id, &vanished, grace));
+                inputs
             }
             Err(error) => {
                 warn!(%id, %error, "cannot adopt the task; marking it lost");

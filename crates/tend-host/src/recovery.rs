@@ -4,7 +4,8 @@
 //! For each task the store says is running: its shim alive → re-adopted and watched; its exit
 //! record present → applied (the true exit code, though nobody watched); no shim ever recorded
 //! its process (the runtime stopped between recording the start and launching it) → launched now;
-//! otherwise → `failed`/`lost`.
+//! otherwise → `failed`/`lost` (with the output its files hold), and whatever its command left
+//! running is stopped whole on the blocking pool (SIGTERM, the default grace, SIGKILL).
 //! Pending tasks stay pending and start as slots allow; sequences continue; unacknowledged
 //! notifications are delivered as before.
 

@@ -5,3 +5,4 @@ mod lifecycle;
 mod load;
 mod retention;
 mod support;
+mod vanish;

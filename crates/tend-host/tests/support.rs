@@ -78,3 +78,30 @@ pub fn eventually(within: Duration, mut condition: impl FnMut() -> bool) -> bool
         std::thread::park_timeout(Duration::from_millis(20));
     }
 }
+
+/// Pids of the live processes whose environment holds `TEND_TASK=marker`, scanned from /proc.
+pub fn marked_pids(marker: &str) -> Vec<u32> {
+    let entry = format!("{}={marker}", tend_exec::MARKER_VAR).into_bytes();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| alive(pid))
+        .filter(|&pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|e| e == entry.as_slice()))
+        })
+        .collect()
+}
+
+/// Reads a pid a command wrote to `path`, waiting up to 10 s for it.
+pub fn read_pid(path: &Path) -> u32 {
+    let mut pid = None;
+    let found = eventually(Duration::from_secs(10), || {
+        pid = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| t.trim().parse().ok());
+        pid.is_some()
+    });
+    assert!(found, "no pid written to {}", path.display());
+    pid.unwrap()
+}

@@ -34,6 +34,10 @@ pub struct ProcessIds {
     /// predate it).
     #[serde(default)]
     pub launch: u64,
+    /// The value of [`crate::MARKER_VAR`] in the command's environment, which every
+    /// descendant inherits (`None` from shims that predate it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
 }
 
 impl ProcessIds {

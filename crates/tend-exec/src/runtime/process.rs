@@ -4,6 +4,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::adopt::VanishedTask;
 use super::control::{self, Order};
 use super::errors::{ControlError, StopError, WaitError};
 use super::ids::ProcessIds;
@@ -71,6 +72,13 @@ impl TaskProcess {
     /// The task directory.
     pub fn task_dir(&self) -> &Path {
         &self.task_dir
+    }
+
+    /// What is left of the task once its shim ended without an exit record
+    /// ([`TaskEnd::Vanished`]): its processes can then be stopped with
+    /// [`VanishedTask::stop_leftovers`], which does nothing while the shim still runs.
+    pub fn vanished(&self) -> VanishedTask {
+        VanishedTask::new(&self.task_dir, Some(self.ids.clone()))
     }
 
     /// A reader of one of the task's output streams.

@@ -4,12 +4,14 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use super::adopt::VanishedTask;
 use super::control;
 use super::errors::{RequestProblem, SpawnError};
-use super::ids::PIDS_FILE;
+use super::ids::{PIDS_FILE, ProcessIds};
 use super::process::TaskProcess;
 use crate::request::SpawnRequest;
 use crate::status::STATUS_FILE;
@@ -96,6 +98,7 @@ pub fn spawn(req: &SpawnRequest) -> Result<TaskProcess, SpawnError> {
             let _ = control::send(dir, control::Order::Kill);
             let _ = child.kill();
             let _ = child.wait();
+            stop_unreported(dir, req.launch);
             return Err(err);
         }
     };
@@ -103,9 +106,15 @@ pub fn spawn(req: &SpawnRequest) -> Result<TaskProcess, SpawnError> {
         .wait()
         .map_err(|source| SpawnError::ShimPipe { source })?;
     if answer.is_empty() {
+        stop_unreported(dir, req.launch);
         return Err(SpawnError::ShimSilent { status });
     }
-    match serde_json::from_slice(&answer).map_err(|source| SpawnError::ShimReport { source })? {
+    let report = serde_json::from_slice(&answer).map_err(|source| {
+        let _ = control::send(dir, control::Order::Kill);
+        stop_unreported(dir, req.launch);
+        SpawnError::ShimReport { source }
+    })?;
+    match report {
         ShimReport::Started(ids) => {
             let opened = TaskProcess::open(dir, ids).and_then(|process| {
                 process.ok_or_else(|| {
@@ -127,6 +136,23 @@ pub fn spawn(req: &SpawnRequest) -> Result<TaskProcess, SpawnError> {
         }
         ShimReport::Failed(failure) => Err(SpawnError::from_failure(&failure, &req.cwd)),
     }
+}
+
+/// A shim that died before its report may have started the command (its ids are then on
+/// disk): the spawn fails, so nothing would ever stop that command; it is killed now.
+fn stop_unreported(dir: &Path, launch: u64) {
+    let Ok(Some(ids)) = ProcessIds::read(dir) else {
+        return;
+    };
+    if ids.launch != launch {
+        return;
+    }
+    // The report pipe closes while the shim exits, a moment before it is dead.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while ids.shim_is_alive() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    VanishedTask::new(dir, Some(ids)).stop_leftovers(Duration::ZERO);
 }
 
 /// Reads one line (without its newline) or up to end of file, until `deadline`.

@@ -29,7 +29,7 @@ fn cstring(bytes: &[u8]) -> io::Result<CString> {
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "argument contains a NUL byte"))
 }
 
-fn plan(config: &ShimConfig) -> io::Result<ExecPlan> {
+fn plan(config: &ShimConfig, marker: &str) -> io::Result<ExecPlan> {
     let argv: Vec<CString> = config
         .argv
         .iter()
@@ -48,6 +48,9 @@ fn plan(config: &ShimConfig) -> io::Result<ExecPlan> {
         env.retain(|(k, _)| k != &key.0);
         env.push((key.0.clone(), value.0.clone()));
     }
+    // The task's marker, inherited by every descendant, replaces any value given or inherited.
+    env.retain(|(k, _)| k != crate::marker::MARKER_VAR);
+    env.push((crate::marker::MARKER_VAR.into(), marker.into()));
     let envp: Vec<CString> = env
         .iter()
         .map(|(k, v)| cstring(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
@@ -91,15 +94,26 @@ fn search_path(path: &OsStr, program: &[u8]) -> io::Result<Vec<CString>> {
         .collect()
 }
 
-/// Forks and execs the command. Returns its pid once `execve` succeeded, or why it failed.
-pub(super) fn launch(config: &ShimConfig, fds: &ChildFds) -> Result<i32, SpawnFailure> {
+/// Forks and execs the command. Returns its pid once `execve` succeeded, with what `record`
+/// returned, or why it failed.
+///
+/// The child waits before `execve` until `record(pid)` (which writes the process ids) returned:
+/// no command runs, and so none can kill the shim, before its ids and marker are on disk. When
+/// `record` fails, or the shim dies before it returned, the child exits without running the
+/// command.
+pub(super) fn launch<T>(
+    config: &ShimConfig,
+    fds: &ChildFds,
+    marker: &str,
+    record: impl FnOnce(i32) -> io::Result<T>,
+) -> Result<(i32, T), SpawnFailure> {
     let program = config
         .argv
         .first()
         .map(|a| a.0.to_string_lossy().into_owned())
         .unwrap_or_default();
     let failure = |stage, err: &io::Error| SpawnFailure::from_io(stage, &program, err);
-    let plan = plan(config).map_err(|e| failure(FailureStage::Exec, &e))?;
+    let plan = plan(config, marker).map_err(|e| failure(FailureStage::Exec, &e))?;
     if plan.candidates.is_empty() {
         return Err(failure(
             FailureStage::Exec,
@@ -107,6 +121,7 @@ pub(super) fn launch(config: &ShimConfig, fds: &ChildFds) -> Result<i32, SpawnFa
         ));
     }
     let (err_read, err_write) = fd::pipe().map_err(|e| failure(FailureStage::Fork, &e))?;
+    let (go_read, go_write) = fd::pipe().map_err(|e| failure(FailureStage::Fork, &e))?;
     let stdout = fds.stdout.as_raw_fd();
     let raw = [
         fds.stdin.as_raw_fd(),
@@ -119,10 +134,31 @@ pub(super) fn launch(config: &ShimConfig, fds: &ChildFds) -> Result<i32, SpawnFa
         return Err(failure(FailureStage::Fork, &io::Error::last_os_error()));
     }
     if pid == 0 {
+        let pipes = ChildPipes {
+            err: err_write.as_raw_fd(),
+            go: go_read.as_raw_fd(),
+            go_write: go_write.as_raw_fd(),
+        };
         // SAFETY: in the freshly forked child; `plan` and the fds stay valid until exec or exit.
-        unsafe { exec_child(&plan, raw, err_write.as_raw_fd()) }
+        unsafe { exec_child(&plan, raw, pipes) }
     }
     drop(err_write);
+    drop(go_read);
+    let recorded = match record(pid) {
+        Ok(recorded) => recorded,
+        Err(err) => {
+            // SAFETY: kill and waitpid on our own unreaped child, with a valid status pointer.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+            return Err(failure(FailureStage::TaskDir, &err));
+        }
+    };
+    // A child that already failed does not read it: the shim ignores SIGPIPE, and the error
+    // pipe below says why.
+    let _ = fd::write_all(go_write.as_raw_fd(), b"g");
+    drop(go_write);
     let mut message = [0u8; 5];
     let mut got = 0;
     while got < message.len() {
@@ -133,7 +169,7 @@ pub(super) fn launch(config: &ShimConfig, fds: &ChildFds) -> Result<i32, SpawnFa
         }
     }
     if got == 0 {
-        return Ok(pid);
+        return Ok((pid, recorded));
     }
     // The child failed before exec: reap it and report why.
     let mut status = 0;
@@ -150,21 +186,44 @@ pub(super) fn launch(config: &ShimConfig, fds: &ChildFds) -> Result<i32, SpawnFa
     Err(failure(stage, &io::Error::from_raw_os_error(errno)))
 }
 
+/// The pipes the child uses before `execve`.
+struct ChildPipes {
+    /// Where the child writes why it failed (closed on exec).
+    err: RawFd,
+    /// Where the child waits for the shim's go (one byte; end of file: give up).
+    go: RawFd,
+    /// The shim's end of the go pipe, which the child must close.
+    go_write: RawFd,
+}
+
 /// The command's side of the fork. Never returns.
 ///
 /// # Safety
 ///
 /// Must run in a freshly forked child of a single-threaded process; uses only
 /// async-signal-safe calls.
-unsafe fn exec_child(plan: &ExecPlan, fds: [RawFd; 3], err_pipe: RawFd) -> ! {
+unsafe fn exec_child(plan: &ExecPlan, fds: [RawFd; 3], pipes: ChildPipes) -> ! {
+    let err_pipe = pipes.err;
     // SAFETY: every call below is an async-signal-safe system call with valid arguments;
     // the pointers come from `plan`, alive in this address space.
     unsafe {
+        libc::close(pipes.go_write);
         libc::setpgid(0, 0);
         signals::reset_in_child();
         for (target, &source) in fds.iter().enumerate() {
             if libc::dup2(source, target as RawFd) < 0 {
                 fail_child(err_pipe, b'd');
+            }
+        }
+        // Wait for the shim to have recorded this process; give up if it could not.
+        let mut go = 0u8;
+        loop {
+            let n = libc::read(pipes.go, (&raw mut go).cast(), 1);
+            if n == 1 {
+                break;
+            }
+            if n == 0 || *libc::__errno_location() != libc::EINTR {
+                libc::_exit(127);
             }
         }
         if libc::chdir(plan.cwd.as_ptr()) != 0 {

@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use crate::output::OutputCounters;
 use crate::runtime::ids::ProcessIds;
 use crate::status::{FailureStage, Outcome, SpawnFailure, TaskStatus};
-use crate::sys::fd;
+use crate::sys::{fd, fsutil};
 use crate::wire::config::ShimConfig;
 use crate::wire::report::ShimReport;
 
@@ -115,26 +115,25 @@ fn run(config: &ShimConfig) -> i32 {
         stdin_writer,
         signal_fd,
     } = prepared;
-    let leader = match launch::launch(config, &child_fds) {
-        Ok(pid) => pid,
-        Err(failure) => return fail(config, started_at, failure),
-    };
-    drop(child_fds);
+    let marker = crate::marker::new_marker(&task_dir, config.launch);
     // A command whose ids are not on disk would run unseen by a runtime that restarts: it
-    // does not run at all.
-    let recorded = process_ids(leader, started_at, config.launch).and_then(|ids| {
-        ids.write(&task_dir)?;
-        Ok(ids)
-    });
-    let ids = match recorded {
-        Ok(ids) => ids,
-        Err(err) => {
+    // does not run at all (the child waits for them before it executes the command).
+    let record = |leader| {
+        let ids = process_ids(leader, started_at, config.launch, marker.clone())?;
+        ids.write(&task_dir).inspect_err(|err| {
             eprintln!("tend shim: cannot record process ids: {err}");
-            reap::kill_all(|_, _| {});
-            let failure = SpawnFailure::from_io(FailureStage::TaskDir, &program, &err);
+        })?;
+        Ok(ids)
+    };
+    let (leader, ids) = match launch::launch(config, &child_fds, &marker, record) {
+        Ok(launched) => launched,
+        Err(failure) => {
+            // The command did not run: no ids of this launch may say it did.
+            let _ = fsutil::remove_if_present(&task_dir.join(crate::runtime::ids::PIDS_FILE));
             return fail(config, started_at, failure);
         }
     };
+    drop(child_fds);
     report(&ShimReport::Started(ids));
     if let Err(err) = fd::redirect_to_devnull(1, true) {
         eprintln!("tend shim: cannot release stdout: {err}");
@@ -169,7 +168,12 @@ fn run(config: &ShimConfig) -> i32 {
     0
 }
 
-fn process_ids(leader: i32, started_at: Timestamp, launch: u64) -> io::Result<ProcessIds> {
+fn process_ids(
+    leader: i32,
+    started_at: Timestamp,
+    launch: u64,
+    marker: String,
+) -> io::Result<ProcessIds> {
     let shim_pid = std::process::id() as i32;
     let missing = || io::Error::new(io::ErrorKind::NotFound, "process vanished from /proc");
     Ok(ProcessIds {
@@ -181,6 +185,7 @@ fn process_ids(leader: i32, started_at: Timestamp, launch: u64) -> io::Result<Pr
         boot_id: crate::procfs::boot_id()?,
         started_at,
         launch,
+        marker: Some(marker),
     })
 }
 

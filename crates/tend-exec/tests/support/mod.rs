@@ -167,3 +167,17 @@ pub fn assert_gone(pids: &[i32]) {
     let gone = wait_until(Duration::from_secs(5), || pids.iter().all(|&p| !alive(p)));
     assert!(gone, "processes left behind: {pids:?}");
 }
+
+/// Pids of the live processes whose environment holds `TEND_TASK=marker`, scanned from /proc.
+pub fn marked_pids(marker: &str) -> Vec<i32> {
+    let entry = format!("{}={marker}", tend_exec::MARKER_VAR).into_bytes();
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| alive(pid))
+        .filter(|&pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|e| e == entry.as_slice()))
+        })
+        .collect()
+}
