@@ -5,7 +5,10 @@
 //! publish and wake waiters, then act on processes through [`tend_exec`]. The runtime fires the
 //! engine's timers, notices shim exits through pidfds, serves long-polls without polling loops,
 //! recovers a home on start (re-adopting live shims, applying exit records written while it was
-//! down, marking vanished processes `lost`), and evicts output beyond the disk budget.
+//! down, marking vanished processes `lost`), and evicts output beyond the disk budget. Store
+//! failures are fail-stop: a batch that cannot be committed is answered `unavailable` and
+//! forgotten, and the runtime rebuilds itself from the durable state once the store commits
+//! again ([`Host::store_health`] tells meanwhile).
 //!
 //! It is usable in-process by a Rust harness:
 //!
@@ -36,3 +39,4 @@ pub use api::{Host, HostOptions, WaitMode, WaitResult};
 pub use error::HostError;
 pub use home::Home;
 pub use settings::{Settings, SettingsError};
+pub use supervisor::StoreStatus;
