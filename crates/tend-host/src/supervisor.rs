@@ -62,6 +62,15 @@ impl StoreStatus {
             since: None,
         }
     }
+
+    /// A store that has not committed since `since`, for `why`.
+    fn failing(why: String, since: Timestamp) -> Self {
+        Self {
+            ok: false,
+            error: Some(why),
+            since: Some(since),
+        }
+    }
 }
 
 /// What the supervisor receives.
@@ -192,6 +201,10 @@ impl<S: Store> Supervisor<S> {
                     "commit failed; the batch is answered unavailable and the state rebuilt from the store"
                 );
                 let why = store_error.to_string();
+                // Said before the refusals, so that a client refused finds the store failing.
+                let since = wall_now();
+                self.health
+                    .send_replace(StoreStatus::failing(why.clone(), since));
                 for (reply, _) in pending {
                     let _ = reply.send(Err(HostError::StoreUnavailable(why.clone())));
                 }
@@ -200,7 +213,7 @@ impl<S: Store> Supervisor<S> {
                 }
                 // The batch's actions are dropped with it: nothing of it was committed.
                 drop(actions);
-                return self.ride_out(store_error, stop).await;
+                return self.ride_out(why, since, stop).await;
             }
             let last_event = changes
                 .iter()
@@ -269,16 +282,10 @@ impl<S: Store> Supervisor<S> {
     /// `unavailable` meanwhile. Returns the stop reply if the loop must end.
     async fn ride_out(
         &mut self,
-        store_error: StoreError,
+        mut why: String,
+        since: Timestamp,
         mut stop: Option<oneshot::Sender<()>>,
     ) -> Option<oneshot::Sender<()>> {
-        let mut why = store_error.to_string();
-        let since = wall_now();
-        self.health.send_replace(StoreStatus {
-            ok: false,
-            error: Some(why.clone()),
-            since: Some(since),
-        });
         // The engine holds the failed batch until it is rebuilt: nothing may be read from it.
         let mut durable = false;
         let mut backoff = FIRST_BACKOFF;
@@ -317,11 +324,8 @@ impl<S: Store> Supervisor<S> {
                     why = error;
                     warn!(error = %why, failures, retry_in_ms = backoff.as_millis() as u64,
                         "the store still does not commit");
-                    self.health.send_replace(StoreStatus {
-                        ok: false,
-                        error: Some(why.clone()),
-                        since: Some(since),
-                    });
+                    self.health
+                        .send_replace(StoreStatus::failing(why.clone(), since));
                     durable = self.reload().await;
                 }
             }

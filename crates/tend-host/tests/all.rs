@@ -4,4 +4,5 @@ mod crash;
 mod lifecycle;
 mod load;
 mod retention;
+mod store_faults;
 mod support;

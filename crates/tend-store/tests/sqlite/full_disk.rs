@@ -39,8 +39,28 @@ impl Tmpfs {
 }
 
 impl Drop for Tmpfs {
+    /// Unmounts, waiting a little for files still being closed (a store's connections close
+    /// on their own threads), then detaching it lazily if it is still busy.
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let unmounted = Command::new("umount")
+                .arg(self.dir.path())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|status| status.success());
+            if unmounted {
+                return;
+            }
+            if std::time::Instant::now() >= deadline {
+                let _ = Command::new("umount")
+                    .arg("-l")
+                    .arg(self.dir.path())
+                    .status();
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 }
 
