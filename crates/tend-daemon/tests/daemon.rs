@@ -56,6 +56,10 @@ async fn health_and_openapi_answer() {
     assert_eq!(health["ok"], true);
     assert_eq!(health["pid"], std::process::id());
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        health["store"],
+        json!({"ok": true, "error": null, "since": null})
+    );
     let document = daemon.get("/v1/openapi.json").await;
     assert_eq!(document.status, 200);
     assert_eq!(document.header("content-type"), Some("application/json"));
@@ -199,5 +203,104 @@ async fn retention_expires_records_and_events() {
         Some(first) => assert_eq!(first["seq"].as_u64(), Some(oldest), "{page}"),
         None => assert_eq!(page["next_after"].as_u64(), Some(oldest - 1), "{page}"),
     }
+    daemon.stop().await;
+}
+
+/// A full disk: writes answer 503 `unavailable` saying why, health says the store fails, and
+/// once space is freed the daemon commits again by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_answers_unavailable_and_health_says_so() {
+    use std::io::Write;
+    let disk = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs"])
+        .arg(disk.path())
+        .output()
+        .unwrap();
+    if !mounted.status.success() {
+        eprintln!(
+            "skipped: cannot mount a tmpfs: {}",
+            String::from_utf8_lossy(&mounted.stderr).trim()
+        );
+        return;
+    }
+    struct Unmount<'a>(&'a std::path::Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            while !std::process::Command::new("umount")
+                .arg(self.0)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+            {
+                if std::time::Instant::now() >= deadline {
+                    let _ = std::process::Command::new("umount")
+                        .arg("-l")
+                        .arg(self.0)
+                        .status();
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+    let _unmount = Unmount(disk.path());
+    let daemon = TestDaemon::start_in(tempfile::tempdir_in(disk.path()).unwrap(), |_| {}).await;
+    let before = daemon.sh("echo before").await;
+    daemon.finished(&before).await;
+
+    let filler = disk.path().join("filler");
+    let mut file = std::fs::File::create(&filler).unwrap();
+    while file.write_all(&[0x55; 4096]).is_ok() {}
+    drop(file);
+    let body = json!({"session": "disk", "command": ["true"], "name": "x".repeat(2000)});
+    let mut refused = None;
+    for _ in 0..500 {
+        let answer = daemon.post("/v1/tasks", body.clone()).await;
+        if answer.status != 201 && answer.status != 200 {
+            let health = daemon.get("/v1/health").await.json();
+            refused = Some((answer, health));
+            if refused
+                .as_ref()
+                .is_some_and(|(_, h)| h["store"]["ok"] == false)
+            {
+                break;
+            }
+        }
+    }
+    let (answer, health) = refused.expect("a full disk refuses a create");
+    assert_eq!(answer.status, 503, "{}", answer.text());
+    let error = answer.json();
+    assert_eq!(error["error"]["code"], "unavailable");
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("store cannot commit") && message.contains("full"),
+        "{message}"
+    );
+    assert_eq!(health["ok"], true);
+    assert_eq!(health["store"]["ok"], false, "{health}");
+    assert!(
+        health["store"]["error"].as_str().unwrap().contains("full"),
+        "{health}"
+    );
+    assert!(health["store"]["since"].is_string(), "{health}");
+
+    std::fs::remove_file(&filler).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let health = daemon.get("/v1/health").await.json();
+        if health["store"]["ok"] == true {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never recovered: {health}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let after = daemon.sh("echo after").await;
+    assert_eq!(daemon.finished(&after).await["exit_code"], 0);
+    assert_eq!(daemon.finished(&before).await["exit_code"], 0);
     daemon.stop().await;
 }

@@ -16,7 +16,7 @@ use crate::error::HostError;
 use crate::home::{Home, check_database};
 use crate::procs::Procs;
 use crate::settings::Settings;
-use crate::supervisor::{Command, Version};
+use crate::supervisor::{Command, StoreStatus, Version};
 
 /// How a runtime is opened.
 #[derive(Debug, Clone)]
@@ -86,6 +86,7 @@ async fn move_legacy_environments(
 pub struct Host {
     tx: mpsc::UnboundedSender<Command>,
     version: watch::Receiver<Version>,
+    store: watch::Receiver<StoreStatus>,
     home: Home,
     settings: Settings,
 }
@@ -119,12 +120,13 @@ impl Host {
         let store = crate::secrets::SecretStore::new(store, home.clone());
         let (tx, rx) = mpsc::unbounded_channel();
         let procs = Procs::new(home.clone(), settings.clone(), shim, tx.clone());
-        let (supervisor, version) =
+        let (supervisor, version, store) =
             crate::recovery::recover(store, settings.clone(), procs, rx).await?;
         tokio::spawn(supervisor.run());
         Ok(Self {
             tx,
             version,
+            store,
             home,
             settings,
         })
@@ -140,6 +142,12 @@ impl Host {
         &self.settings
     }
 
+    /// Whether the store accepts commits. While it does not, every request fails with
+    /// [`HostError::StoreUnavailable`] and the runtime retries by itself.
+    pub fn store_health(&self) -> StoreStatus {
+        self.store.borrow().clone()
+    }
+
     async fn input(&self, input: Input) -> Result<Reply, HostError> {
         let (reply, answer) = oneshot::channel();
         self.tx
@@ -148,20 +156,21 @@ impl Host {
         answer.await.map_err(|_| HostError::Unavailable)?
     }
 
-    /// Runs `read` on the engine's committed state.
+    /// Runs `read` on the engine's committed state (`unavailable` while the store does not
+    /// commit and its state cannot be read).
     pub(crate) async fn query<T, F>(&self, read: F) -> Result<T, HostError>
     where
         T: Send + 'static,
         F: FnOnce(&Engine, &Procs) -> T + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let query = Box::new(move |engine: &Engine, procs: &Procs| {
-            let _ = reply.send(read(engine, procs));
+        let query = Box::new(move |state: Result<(&Engine, &Procs), HostError>| {
+            let _ = reply.send(state.map(|(engine, procs)| read(engine, procs)));
         });
         self.tx
             .send(Command::Query(query))
             .map_err(|_| HostError::Unavailable)?;
-        answer.await.map_err(|_| HostError::Unavailable)
+        answer.await.map_err(|_| HostError::Unavailable)?
     }
 
     /// Creates a task. Returns whether a new task was made (false: a live task with the same

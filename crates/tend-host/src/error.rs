@@ -34,6 +34,10 @@ pub enum HostError {
     /// The store failed to commit or read.
     #[error("storage failed: {0}")]
     Storage(String),
+    /// The store does not accept commits (disk full, I/O error): nothing of the request was
+    /// done. The runtime recovers by itself once the store works again.
+    #[error("the store cannot commit, nothing was changed: {0}")]
+    StoreUnavailable(String),
     /// The engine answered with a reply of the wrong shape (a bug).
     #[error("unexpected engine reply: {reply}")]
     UnexpectedReply {
@@ -56,7 +60,7 @@ impl HostError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Engine(error) => error.code().as_str(),
-            Self::Unavailable => "unavailable",
+            Self::Unavailable | Self::StoreUnavailable(_) => "unavailable",
             Self::Home(_)
             | Self::LostDatabase { .. }
             | Self::Storage(_)

@@ -7,7 +7,9 @@
 //! recovers a home on start (re-adopting live shims, applying exit records written while it was
 //! down, marking vanished processes `lost`), stops whole the processes a vanished shim left
 //! behind (found through the marker every descendant inherits, see [`tend_exec`]), and evicts
-//! output beyond the disk budget.
+//! output beyond the disk budget. Store failures are fail-stop: a batch that cannot be
+//! committed is answered `unavailable` and forgotten, and the runtime rebuilds itself from the
+//! durable state once the store commits again ([`Host::store_health`] tells meanwhile).
 //!
 //! It is usable in-process by a Rust harness:
 //!
@@ -39,3 +41,4 @@ pub use api::{Host, HostOptions, WaitMode, WaitResult};
 pub use error::HostError;
 pub use home::Home;
 pub use settings::{Settings, SettingsError};
+pub use supervisor::StoreStatus;

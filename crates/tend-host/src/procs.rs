@@ -477,6 +477,11 @@ impl Procs {
         self.budget.enforce(&self.home);
     }
 
+    /// Whether shims are being started (their answers still to come as `Command::Spawned`).
+    pub fn is_starting(&self) -> bool {
+        !self.starting.is_empty()
+    }
+
     /// Stops watching every task; the tasks keep running under their shims.
     pub fn detach_all(&mut self) {
         for (_, watched) in self.running.drain() {

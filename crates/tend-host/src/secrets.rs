@@ -38,6 +38,14 @@ impl<S> SecretStore<S> {
         }
     }
 
+    /// Deletes the environment files of tasks whose creation was not committed.
+    fn forget(&self, ids: &[TaskId]) {
+        for id in ids {
+            self.lock().remove(id);
+            remove(&self.home, *id);
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<TaskId>> {
         self.written
             .lock()
@@ -106,14 +114,23 @@ fn unstorable(id: TaskId, error: &io::Error) -> StoreError {
 impl<S: Store> Store for SecretStore<S> {
     async fn commit(&self, batch: &[Changes]) -> Result<(), StoreError> {
         // Written before the commit: a task the store knows of can always be launched.
+        let mut new_files = Vec::new();
         for stored in batch.iter().flat_map(|c| c.tasks.iter()) {
             let id = stored.task.id;
             if needs_env(stored) && !self.lock().contains(&id) {
-                write(&self.home, id, &stored.spec.env).map_err(|e| unstorable(id, &e))?;
+                if let Err(error) = write(&self.home, id, &stored.spec.env) {
+                    self.forget(&new_files);
+                    return Err(unstorable(id, &error));
+                }
                 self.lock().insert(id);
+                new_files.push(id);
             }
         }
-        self.inner.commit(batch).await?;
+        if let Err(error) = self.inner.commit(batch).await {
+            // Nothing of the batch is stored: neither are its tasks' environments.
+            self.forget(&new_files);
+            return Err(error);
+        }
         let ended: Vec<TaskId> = batch
             .iter()
             .flat_map(|c| c.tasks.iter())

@@ -4,5 +4,6 @@ mod crash;
 mod lifecycle;
 mod load;
 mod retention;
+mod store_faults;
 mod support;
 mod vanish;

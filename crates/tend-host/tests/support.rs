@@ -105,3 +105,76 @@ pub fn read_pid(path: &Path) -> u32 {
     assert!(found, "no pid written to {}", path.display());
     pid.unwrap()
 }
+
+/// A tmpfs mounted on a temp dir, unmounted when dropped.
+pub struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` (as `mount -o size=` reads it), or says why it cannot.
+    pub fn mount(size: &str) -> Result<Self, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let output = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
+        }
+        Ok(Self { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `name` until the disk is full; returns its path.
+    pub fn fill(&self, name: &str) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.path().join(name);
+        let mut file = std::fs::File::create(&path).expect("create the filler");
+        let block = vec![0x55u8; 4096];
+        loop {
+            match file.write_all(&block) {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::StorageFull => break,
+                Err(error) => panic!("filling the disk failed otherwise: {error}"),
+            }
+        }
+        path
+    }
+}
+
+impl Drop for Tmpfs {
+    /// Unmounts, waiting a little for files still being closed (a store's connections close
+    /// on their own threads), then detaching it lazily if it is still busy.
+    fn drop(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let unmounted = std::process::Command::new("umount")
+                .arg(self.dir.path())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|status| status.success());
+            if unmounted {
+                return;
+            }
+            if std::time::Instant::now() >= deadline {
+                let _ = std::process::Command::new("umount")
+                    .arg("-l")
+                    .arg(self.dir.path())
+                    .status();
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Daemon routes: health and stop.
 
 use serde::{Deserialize, Serialize};
-use tend_core::{Error, Task};
+use tend_core::{Error, Task, Timestamp};
 
 use crate::limits::check_duration;
 
@@ -15,6 +15,34 @@ pub struct HealthResponse {
     pub version: String,
     /// The daemon's process id.
     pub pid: u32,
+    /// Whether the store accepts commits (absent from daemons that predate it: read as ok).
+    #[serde(default)]
+    pub store: StoreHealth,
+}
+
+/// Whether the daemon's store accepts commits. While it does not (disk full, I/O error), every
+/// request that would change something fails with `unavailable` and the daemon retries by
+/// itself; reads answer the durable state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StoreHealth {
+    /// Whether the store commits.
+    pub ok: bool,
+    /// Why it does not, while it does not.
+    pub error: Option<String>,
+    /// Since when it does not, while it does not.
+    pub since: Option<Timestamp>,
+}
+
+impl Default for StoreHealth {
+    /// A store that commits.
+    fn default() -> Self {
+        Self {
+            ok: true,
+            error: None,
+            since: None,
+        }
+    }
 }
 
 /// The body of `POST /v1/daemon/stop` (may be empty).

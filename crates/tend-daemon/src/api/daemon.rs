@@ -4,18 +4,25 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use tend_proto::{DaemonStopParams, DaemonStopResponse, HealthResponse};
+use tend_proto::{DaemonStopParams, DaemonStopResponse, HealthResponse, StoreHealth};
 use tracing::info;
 
 use super::extract::JsonBody;
 use super::{ApiError, AppState};
 
-/// `{"ok": true, "version", "pid"}`.
-pub(crate) async fn health() -> Json<HealthResponse> {
+/// `{"ok": true, "version", "pid", "store": {"ok", "error", "since"}}`: answered without the
+/// supervisor, so it answers while the store fails too.
+pub(crate) async fn health(State(state): State<AppState>) -> Json<HealthResponse> {
+    let store = state.host.store_health();
     Json(HealthResponse {
         ok: true,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         pid: std::process::id(),
+        store: StoreHealth {
+            ok: store.ok,
+            error: store.error,
+            since: store.since,
+        },
     })
 }
 

@@ -71,6 +71,10 @@ impl From<HostError> for ApiError {
         match error {
             HostError::Engine(error) => error.into(),
             HostError::Unavailable => Self::shutting_down(),
+            // Logged by the runtime when the store fails, not once per refused request.
+            error @ HostError::StoreUnavailable(_) => {
+                Self::new(ApiErrorCode::Unavailable, error.to_string())
+            }
             other => match ApiErrorCode::parse(other.code()) {
                 Some(ApiErrorCode::Internal) | None => Self::internal(other.to_string()),
                 Some(code) => Self::new(code, other.to_string()),

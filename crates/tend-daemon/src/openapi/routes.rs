@@ -211,7 +211,12 @@ fn sessions_and_groups(spec: &mut Spec) {
 }
 
 fn daemon(spec: &mut Spec) {
-    let mut op = spec.op("get", "/v1/health", "health", "Whether the daemon answers");
+    let mut op = spec.op(
+        "get",
+        "/v1/health",
+        "health",
+        "Whether the daemon answers and its store commits",
+    );
     spec.answer::<HealthResponse>(&mut op, 200, "it does");
     spec.add(op, &[]);
 

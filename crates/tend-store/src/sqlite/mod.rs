@@ -7,6 +7,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 use tend_core::{Changes, Snapshot};
 use tokio::sync::Mutex;
@@ -24,6 +25,10 @@ use crate::{Store, StoreError};
 /// connection writes and one reads; each runs on a thread of its own, and `load` decodes on
 /// tokio's blocking threads, so the store is used inside a tokio runtime.
 ///
+/// A failed commit (a statement refused, or a COMMIT that the disk could not take) closes the
+/// writer connection, whatever state the failure left it in; the next commit opens a fresh one,
+/// so the store works again as soon as the disk does.
+///
 /// The schema is created and upgraded by versioned migrations embedded in the binary (sqlx's
 /// migrator, table `_sqlx_migrations`).
 #[derive(Debug)]
@@ -31,9 +36,22 @@ pub struct SqliteStore {
     /// Connections for `load`.
     readers: SqlitePool,
     /// The one connection that writes, held for the whole of a commit so that batches never
-    /// interleave; `None` once closed.
-    writer: Mutex<Option<SqliteConnection>>,
+    /// interleave.
+    writer: Mutex<Writer>,
+    /// How the writer is opened again after a failure.
+    writer_options: SqliteConnectOptions,
     path: PathBuf,
+}
+
+/// The writer connection.
+#[derive(Debug)]
+enum Writer {
+    /// Ready for the next transaction.
+    Open(SqliteConnection),
+    /// The last transaction failed or was abandoned: the next commit opens a new connection.
+    Lost,
+    /// [`SqliteStore::close`] was called.
+    Closed,
 }
 
 impl SqliteStore {
@@ -44,7 +62,8 @@ impl SqliteStore {
         let connections = open::connect(&path).await?;
         Ok(Self {
             readers: connections.readers,
-            writer: Mutex::new(Some(connections.writer)),
+            writer: Mutex::new(Writer::Open(connections.writer)),
+            writer_options: connections.writer_options,
             path,
         })
     }
@@ -58,8 +77,8 @@ impl SqliteStore {
     /// [`StoreError::Closed`]. Dropping the store without closing it is also safe: nothing
     /// committed is lost.
     pub async fn close(&self) {
-        let writer = self.writer.lock().await.take();
-        if let Some(writer) = writer {
+        let writer = std::mem::replace(&mut *self.writer.lock().await, Writer::Closed);
+        if let Writer::Open(writer) = writer {
             // Closing only checkpoints and releases the file: a failure loses nothing.
             let _ = writer.close().await;
         }

@@ -38,6 +38,19 @@ fn migrator() -> Migrator {
 pub(super) struct Connections {
     pub readers: SqlitePool,
     pub writer: SqliteConnection,
+    /// How the writer was opened, to open it again after a failed transaction.
+    pub writer_options: SqliteConnectOptions,
+}
+
+/// Opens the writer connection again with `options`.
+pub(super) async fn reconnect(
+    path: &Path,
+    options: &SqliteConnectOptions,
+) -> Result<SqliteConnection, StoreError> {
+    options.connect().await.map_err(|error| StoreError::Open {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })
 }
 
 /// Opens (creating if needed) and migrates the database at `path`.
@@ -72,7 +85,11 @@ pub(super) async fn connect(path: &Path) -> Result<Connections, StoreError> {
         });
     }
     match options.connect().await {
-        Ok(writer) => Ok(Connections { readers, writer }),
+        Ok(writer) => Ok(Connections {
+            readers,
+            writer,
+            writer_options: options,
+        }),
         Err(error) => {
             readers.close().await;
             Err(open_failed(error))

@@ -3,7 +3,7 @@
 use sqlx::Row;
 use tend_core::{Env, TaskId};
 
-use super::SqliteStore;
+use super::{SqliteStore, Writer};
 use crate::StoreError;
 
 /// Tasks that are not terminal and whose stored row still holds an environment.
@@ -38,7 +38,9 @@ pub(super) async fn stored_environments(
 /// the values are no longer in the database's files.
 pub(super) async fn erase_environments(store: &SqliteStore) -> Result<(), StoreError> {
     let mut writer = store.writer.lock().await;
-    let writer = writer.as_mut().ok_or(StoreError::Closed)?;
+    let Writer::Open(writer) = &mut *writer else {
+        return Err(StoreError::Closed);
+    };
     for statement in [
         "PRAGMA secure_delete = ON",
         "UPDATE tasks SET data = json_remove(data, '$.spec.env') \

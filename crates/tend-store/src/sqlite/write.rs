@@ -8,7 +8,7 @@ use tend_core::Changes;
 use crate::StoreError;
 use crate::batch::{Net, chunk_sizes};
 
-use super::SqliteStore;
+use super::{SqliteStore, Writer, open};
 
 /// Most rows in one statement (a power of two). Five binds a row stays far below SQLite's
 /// 32,766 parameters.
@@ -52,6 +52,12 @@ struct Rows<'a> {
 }
 
 /// Commits `batch` in one transaction.
+///
+/// The writer connection is taken out for the transaction and put back only when it succeeds.
+/// After a failure (or when this future is dropped midway) the connection is closed instead: a
+/// COMMIT refused for a full disk leaves a connection that SQLite has rolled back but that the
+/// driver still believes is inside a transaction, which refuses every later `BEGIN`. The next
+/// commit opens a fresh connection.
 pub(super) async fn commit(store: &SqliteStore, batch: &[Changes]) -> Result<(), StoreError> {
     if batch.is_empty() {
         return Ok(());
@@ -59,10 +65,31 @@ pub(super) async fn commit(store: &SqliteStore, batch: &[Changes]) -> Result<(),
     let net = Net::fold(batch);
     let rows = encode(&net)?;
     let mut writer = store.writer.lock().await;
-    let writer = writer.as_mut().ok_or(StoreError::Closed)?;
-    // Dropping the transaction unfinished (an error below, or the future being dropped) rolls
-    // it back.
-    let mut tx = writer
+    let mut conn = match std::mem::replace(&mut *writer, Writer::Lost) {
+        Writer::Open(conn) => conn,
+        Writer::Lost => open::reconnect(&store.path, &store.writer_options).await?,
+        Writer::Closed => {
+            *writer = Writer::Closed;
+            return Err(StoreError::Closed);
+        }
+    };
+    match transaction(&mut conn, rows).await {
+        Ok(()) => {
+            *writer = Writer::Open(conn);
+            Ok(())
+        }
+        Err(error) => {
+            // Closing discards whatever the connection still holds of the transaction.
+            let _ = conn.close().await;
+            Err(error)
+        }
+    }
+}
+
+/// Writes `rows` in one transaction on `conn`.
+async fn transaction(conn: &mut SqliteConnection, rows: Rows<'_>) -> Result<(), StoreError> {
+    // Dropping the transaction unfinished (an error below) rolls it back.
+    let mut tx = conn
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(StoreError::query("begin a transaction"))?;

@@ -1,5 +1,7 @@
 //! The conformance suite on the SQLite backend, one test per check, plus what only a file shows.
 
+mod full_disk;
+
 use tempfile::TempDir;
 use tend_core::{Config, CreateTask, Engine, Input, Timestamp};
 use tend_store::conformance::{self, Fixture};
