@@ -22,12 +22,13 @@
 mod api;
 mod backend;
 mod daemon;
+mod descriptors;
 mod error;
+mod limits;
 mod lock;
 mod logging;
 mod openapi;
 mod read;
-mod server;
 mod shutdown;
 mod socket;
 

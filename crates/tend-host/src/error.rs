@@ -9,6 +9,15 @@ pub enum HostError {
     /// The runtime is stopping or stopped.
     #[error("the runtime is shutting down")]
     Unavailable,
+    /// A new shell task would exceed the live tasks the open files limit allows.
+    #[error(
+        "too many live shell tasks: the daemon's open files limit allows {max} at once; \
+         raise the limit (ulimit -Hn, LimitNOFILE) and restart the daemon, or wait for tasks to end"
+    )]
+    LiveTaskLimit {
+        /// The live shell tasks allowed.
+        max: usize,
+    },
     /// The store failed to commit or read.
     #[error("storage failed: {0}")]
     Storage(String),
@@ -34,7 +43,7 @@ impl HostError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Engine(error) => error.code().as_str(),
-            Self::Unavailable => "unavailable",
+            Self::Unavailable | Self::LiveTaskLimit { .. } => "unavailable",
             Self::Storage(_) | Self::UnexpectedReply { .. } | Self::Output { .. } => "internal",
         }
     }

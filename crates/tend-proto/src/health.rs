@@ -15,6 +15,23 @@ pub struct HealthResponse {
     pub version: String,
     /// The daemon's process id.
     pub pid: u32,
+    /// How many shell tasks the daemon's open files limit allows (absent from daemons that do
+    /// not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityHealth>,
+}
+
+/// The part of `GET /v1/health` about the open files limit: each live shell task holds a
+/// descriptor of the daemon, so the limit bounds how many may be live at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CapacityHealth {
+    /// Shell tasks that may be live at once; creating one more answers `unavailable`.
+    pub max_live_tasks: u64,
+    /// Shell tasks live now (pending, running or stopping).
+    pub live_tasks: u64,
+    /// The daemon's open files limit (soft `RLIMIT_NOFILE`, raised to the hard limit at start).
+    pub open_files_limit: u64,
 }
 
 /// The body of `POST /v1/daemon/stop` (may be empty).

@@ -4,18 +4,25 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use tend_proto::{DaemonStopParams, DaemonStopResponse, HealthResponse};
+use tend_proto::{CapacityHealth, DaemonStopParams, DaemonStopResponse, HealthResponse};
 use tracing::info;
 
 use super::extract::JsonBody;
 use super::{ApiError, AppState};
 
-/// `{"ok": true, "version", "pid"}`.
-pub(crate) async fn health() -> Json<HealthResponse> {
+/// `{"ok": true, "version", "pid", "capacity"}`.
+pub(crate) async fn health(State(state): State<AppState>) -> Json<HealthResponse> {
+    // A runtime that stopped answering still lets health say that the daemon answers.
+    let live_tasks = state.host.live_shell_tasks().await.unwrap_or(0);
     Json(HealthResponse {
         ok: true,
         version: env!("CARGO_PKG_VERSION").to_owned(),
         pid: std::process::id(),
+        capacity: Some(CapacityHealth {
+            max_live_tasks: state.capacity.max_live_tasks as u64,
+            live_tasks: live_tasks as u64,
+            open_files_limit: state.capacity.open_files_limit,
+        }),
     })
 }
 
