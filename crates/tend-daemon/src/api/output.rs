@@ -96,7 +96,12 @@ async fn read_chunk(
             query.max_bytes = query.max_bytes.min(remaining.saturating_add(PLAIN_SLACK));
         }
     }
-    let permit = state.gates.output(query.max_bytes).await?;
+    // A JSON answer holds the text and its encoding for a moment.
+    let factor = if text { 2 } else { 1 };
+    let permit = state
+        .gates
+        .output(query.max_bytes.saturating_mul(factor))
+        .await?;
     let chunk = tokio::task::spawn_blocking(move || read::read(dir, &query, complete, text))
         .await
         .map_err(|e| ApiError::internal(format!("output read failed: {e}")))?
@@ -121,7 +126,10 @@ fn output_read(task: &Task, chunk: Chunk) -> OutputRead {
     OutputRead {
         task_id: task.id,
         state: task.state,
-        data: String::from_utf8_lossy(&chunk.data).into_owned(),
+        data: match String::from_utf8(chunk.data) {
+            Ok(text) => text,
+            Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+        },
         cursor: chunk.cursor,
         next_cursor: chunk.next_cursor,
         total_bytes: chunk.total_bytes,
