@@ -5,6 +5,7 @@ mod support;
 
 mod daemon;
 mod errors;
+mod limits;
 mod logs;
 mod run;
 mod safety;

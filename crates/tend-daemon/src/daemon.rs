@@ -10,11 +10,13 @@ use tokio::signal::unix::{SignalKind, signal};
 use tracing::{info, warn};
 
 use crate::api::{self, AppState, Limits};
+use crate::descriptors;
 use crate::error::DaemonError;
+use crate::limits::Gates;
 use crate::lock::HomeLock;
-use crate::server::{self, ConnectionLimits};
 use crate::shutdown::ShutdownHandle;
 use crate::socket;
+use tend_listen::ConnectionLimits;
 
 /// How a daemon is started.
 #[derive(Debug, Clone)]
@@ -30,8 +32,22 @@ pub struct DaemonOptions {
     pub header_timeout: Duration,
     /// A request body must arrive within this (default 10 s).
     pub body_timeout: Duration,
-    /// Connections served at once (default 1024).
+    /// An answer whose writing makes no progress for this long (the client stopped reading)
+    /// closes its connection (default 30 s).
+    pub write_timeout: Duration,
+    /// Connections served at once (default 1024; lowered when the open files limit cannot
+    /// hold them beside the tasks).
     pub max_connections: usize,
+    /// Requests in a long poll at once (`wait_ms` reads, waits, event pages and streams,
+    /// notifications; default 512, at most half of `max_connections`): more are answered
+    /// `unavailable` at once, so that long polls never hold every connection.
+    pub max_long_polls: usize,
+    /// Bytes of task output that output answers may hold at once (default 64 MiB); a read
+    /// waits up to `write_timeout` for room, then is answered `unavailable`.
+    pub max_output_in_flight: usize,
+    /// Connections of other listeners served beside the API in this process (such as MCP over
+    /// HTTP): their descriptors are reserved from the open files limit too (default 0).
+    pub other_connections: usize,
     /// How long in-flight answers may take to finish once the daemon stops (default 5 s).
     pub drain_timeout: Duration,
 }
@@ -45,7 +61,11 @@ impl DaemonOptions {
             settings: None,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            max_long_polls: 512,
+            max_output_in_flight: 64 * 1024 * 1024,
+            other_connections: 0,
             drain_timeout: Duration::from_secs(5),
         }
     }
@@ -73,10 +93,24 @@ impl Daemon {
         let home = Home::new(&options.home);
         home.create().map_err(tend_host::HostError::from)?;
         let lock = HomeLock::acquire(&home.lock_file(), home.root())?;
+        // Before the runtime opens: recovery re-adopts live tasks, each holding a descriptor.
+        let open_files = descriptors::raise_open_files_limit();
+        let capacity = descriptors::plan(
+            open_files,
+            options.max_connections.max(1),
+            options.other_connections,
+        );
+        info!(
+            open_files,
+            max_live_tasks = capacity.max_live_tasks,
+            max_connections = capacity.max_connections,
+            "descriptor capacity"
+        );
         let host_options = HostOptions {
             home: options.home.clone(),
             shim: options.shim.clone(),
             settings: options.settings.clone(),
+            max_live_tasks: Some(capacity.max_live_tasks),
         };
         let host = Host::open(host_options).await?;
         let listener = match socket::bind(&home.socket()) {
@@ -90,10 +124,17 @@ impl Daemon {
         let limits = Limits {
             body_timeout: options.body_timeout,
         };
-        let state = AppState::new(host.clone(), shutdown.clone(), limits);
+        let max_connections = capacity.max_connections;
+        let gates = Gates::new(
+            options.max_long_polls.min(max_connections / 2).max(1),
+            options.max_output_in_flight,
+            options.write_timeout,
+        );
+        let state = AppState::new(host.clone(), shutdown.clone(), limits, gates, capacity);
         let connection_limits = ConnectionLimits {
             header_timeout: options.header_timeout,
-            max_connections: options.max_connections.max(1),
+            write_timeout: options.write_timeout,
+            max_connections,
             drain_timeout: options.drain_timeout,
         };
         info!(pid = std::process::id(), socket = %home.socket().display(), "daemon started");
@@ -143,10 +184,11 @@ impl Daemon {
             connection_limits,
             shutdown.clone(),
         );
-        tokio::join!(
-            server::serve(listener, router, connection_limits, shutdown),
-            guard
-        );
+        let stop = shutdown.clone();
+        let serve = tend_listen::serve(listener, router, connection_limits, async move {
+            stop.triggered().await;
+        });
+        tokio::join!(serve, guard);
         host.close().await;
         if let Err(error) = std::fs::remove_file(home.socket()) {
             warn!(%error, "cannot remove the socket");

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use axum::Router;
+use tend_listen::ConnectionLimits;
 use tokio::net::UnixListener;
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
 use crate::error::DaemonError;
-use crate::server::{self, ConnectionLimits};
 use crate::shutdown::ShutdownHandle;
 
 /// How often the daemon looks whether its socket is still in place.
@@ -63,11 +63,12 @@ pub(crate) async fn guard(
             Ok(listener) => {
                 bound = inode(&path);
                 info!(socket = %path.display(), "socket bound again");
-                served.spawn(server::serve(
+                let stop = shutdown.clone();
+                served.spawn(tend_listen::serve(
                     listener,
                     router.clone(),
                     limits,
-                    shutdown.clone(),
+                    async move { stop.triggered().await },
                 ));
             }
             Err(error) => warn!(%error, "cannot bind the socket again"),

@@ -6,6 +6,7 @@ mod control;
 mod daemon;
 mod events;
 mod fuzz;
+mod limits;
 mod output;
 mod sessions;
 mod support;

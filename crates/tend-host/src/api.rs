@@ -27,6 +27,10 @@ pub struct HostOptions {
     pub shim: ShimProgram,
     /// Settings; `None` reads the home's config.toml.
     pub settings: Option<Settings>,
+    /// Shell tasks that may be live at once (`None`: no limit). A shell task counts from its
+    /// creation until it is terminal (pending ones may start at any time); a create beyond the
+    /// limit fails with [`HostError::LiveTaskLimit`] before it reaches the engine.
+    pub max_live_tasks: Option<usize>,
 }
 
 impl HostOptions {
@@ -36,6 +40,7 @@ impl HostOptions {
             home: home.into(),
             shim,
             settings: None,
+            max_live_tasks: None,
         }
     }
 }
@@ -89,6 +94,7 @@ pub struct Host {
     store: watch::Receiver<StoreStatus>,
     home: Home,
     settings: Settings,
+    max_live_tasks: Option<usize>,
 }
 
 impl Host {
@@ -107,7 +113,9 @@ impl Host {
             .await
             .map_err(|e| HostError::Storage(e.to_string()))?;
         move_legacy_environments(&home, &store).await?;
-        Self::open_with_store(home, settings, options.shim, store).await
+        let mut host = Self::open_with_store(home, settings, options.shim, store).await?;
+        host.max_live_tasks = options.max_live_tasks;
+        Ok(host)
     }
 
     /// Like [`Host::open`] with a given store. The home must exist ([`Home::create`]).
@@ -129,6 +137,7 @@ impl Host {
             store,
             home,
             settings,
+            max_live_tasks: None,
         })
     }
 
@@ -175,7 +184,18 @@ impl Host {
 
     /// Creates a task. Returns whether a new task was made (false: a live task with the same
     /// key) and its record.
+    ///
+    /// A shell task beyond [`HostOptions::max_live_tasks`] is refused with
+    /// [`HostError::LiveTaskLimit`]. The count is taken just before the request reaches the
+    /// engine, so creates racing each other may pass it together; the daemon's reserve of
+    /// descriptors absorbs that.
     pub async fn create(&self, request: CreateTask) -> Result<(bool, Task), HostError> {
+        if let Some(max) = self.max_live_tasks
+            && request.kind.is_shell()
+            && self.live_shell_tasks().await? >= max
+        {
+            return Err(HostError::LiveTaskLimit { max });
+        }
         match self.input(Input::Create(request)).await? {
             Reply::Created { created, task } => Ok((created, Arc::unwrap_or_clone(task))),
             other => Err(unexpected(other)),
@@ -328,6 +348,27 @@ impl Host {
                 () = tokio::time::sleep_until(deadline) => {}
             }
         }
+    }
+
+    /// How many shell tasks are live (pending, running or stopping).
+    pub async fn live_shell_tasks(&self) -> Result<usize, HostError> {
+        self.query(|engine, _| {
+            let filter = ListFilter {
+                active: true,
+                ..ListFilter::default()
+            };
+            engine
+                .list(&filter)
+                .iter()
+                .filter(|task| task.kind.is_shell())
+                .count()
+        })
+        .await
+    }
+
+    /// The shell tasks allowed to be live at once, if limited.
+    pub fn max_live_tasks(&self) -> Option<usize> {
+        self.max_live_tasks
     }
 
     /// The live tasks of a session (for waits on a whole session).

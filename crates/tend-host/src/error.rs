@@ -31,6 +31,15 @@ pub enum HostError {
         /// The highest task number with a directory.
         highest: u64,
     },
+    /// A new shell task would exceed the live tasks the open files limit allows.
+    #[error(
+        "too many live shell tasks: the daemon's open files limit allows {max} at once; \
+         raise the limit (ulimit -Hn, LimitNOFILE) and restart the daemon, or wait for tasks to end"
+    )]
+    LiveTaskLimit {
+        /// The live shell tasks allowed.
+        max: usize,
+    },
     /// The store failed to commit or read.
     #[error("storage failed: {0}")]
     Storage(String),
@@ -60,7 +69,9 @@ impl HostError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Engine(error) => error.code().as_str(),
-            Self::Unavailable | Self::StoreUnavailable(_) => "unavailable",
+            Self::Unavailable | Self::StoreUnavailable(_) | Self::LiveTaskLimit { .. } => {
+                "unavailable"
+            }
             Self::Home(_)
             | Self::LostDatabase { .. }
             | Self::Storage(_)

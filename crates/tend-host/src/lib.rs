@@ -40,5 +40,6 @@ mod supervisor;
 pub use api::{Host, HostOptions, WaitMode, WaitResult};
 pub use error::HostError;
 pub use home::Home;
+pub use procs::MAX_CONCURRENT_SPAWNS;
 pub use settings::{Settings, SettingsError};
 pub use supervisor::StoreStatus;

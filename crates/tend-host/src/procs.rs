@@ -14,7 +14,7 @@ use tend_exec::{
 };
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
@@ -41,7 +41,13 @@ pub(crate) struct Procs {
     /// Tasks whose shim is being started, with the signals ordered meanwhile.
     starting: HashMap<TaskId, Vec<Signal>>,
     budget: OutputBudget,
+    /// Shim starts under way, at most [`MAX_CONCURRENT_SPAWNS`]: each holds a few descriptors.
+    spawn_slots: Arc<Semaphore>,
 }
+
+/// Shims started at once; further starts wait their turn. A start holds a few descriptors
+/// (pipes to the shim, its log) for about a millisecond.
+pub const MAX_CONCURRENT_SPAWNS: usize = 8;
 
 /// Lets tokio wait on a shared pidfd.
 struct PidFd(Arc<TaskProcess>);
@@ -154,6 +160,7 @@ impl Procs {
             running: HashMap::new(),
             starting: HashMap::new(),
             budget,
+            spawn_slots: Arc::new(Semaphore::new(MAX_CONCURRENT_SPAWNS)),
         }
     }
 
@@ -205,9 +212,13 @@ impl Procs {
         // supervisor goes on committing, and its result comes back as `Command::Spawned`.
         self.starting.insert(id, Vec::new());
         let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let result = tend_exec::spawn(&request);
-            let _ = tx.send(Command::Spawned { id, result });
+        let slots = Arc::clone(&self.spawn_slots);
+        tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let started = tokio::task::spawn_blocking(move || tend_exec::spawn(&request)).await;
+            if let Ok(result) = started {
+                let _ = tx.send(Command::Spawned { id, result });
+            }
         });
     }
 

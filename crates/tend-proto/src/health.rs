@@ -18,6 +18,10 @@ pub struct HealthResponse {
     /// Whether the store accepts commits (absent from daemons that predate it: read as ok).
     #[serde(default)]
     pub store: StoreHealth,
+    /// How many shell tasks the daemon's open files limit allows (absent from daemons that do
+    /// not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityHealth>,
 }
 
 /// Whether the daemon's store accepts commits. While it does not (disk full, I/O error), every
@@ -43,6 +47,19 @@ impl Default for StoreHealth {
             since: None,
         }
     }
+}
+
+/// The part of `GET /v1/health` about the open files limit: each live shell task holds a
+/// descriptor of the daemon, so the limit bounds how many may be live at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CapacityHealth {
+    /// Shell tasks that may be live at once; creating one more answers `unavailable`.
+    pub max_live_tasks: u64,
+    /// Shell tasks live now (pending, running or stopping).
+    pub live_tasks: u64,
+    /// The daemon's open files limit (soft `RLIMIT_NOFILE`, raised to the hard limit at start).
+    pub open_files_limit: u64,
 }
 
 /// The body of `POST /v1/daemon/stop` (may be empty).

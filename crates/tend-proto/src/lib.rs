@@ -32,7 +32,9 @@ pub use create::{CreateTaskParams, CreateTaskResponse, EnvMap};
 pub use error::{ApiErrorCode, ErrorBody, ErrorDetail};
 pub use events::{EventsQuery, EventsResponse};
 pub use groups::{GroupLimitParams, GroupsResponse};
-pub use health::{DaemonStopParams, DaemonStopResponse, HealthResponse, StoreHealth};
+pub use health::{
+    CapacityHealth, DaemonStopParams, DaemonStopResponse, HealthResponse, StoreHealth,
+};
 pub use limits::{
     DEFAULT_EVENTS_LIMIT, DEFAULT_READ_BYTES, MAX_BODY_BYTES, MAX_DURATION_MS, MAX_EVENTS_LIMIT,
     MAX_LONG_POLL_MS, MAX_READ_BYTES, MAX_WAIT_IDS, NAME_PATTERN, STATES_PATTERN, check_duration,

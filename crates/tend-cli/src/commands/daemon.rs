@@ -22,7 +22,10 @@ pub fn foreground(context: &Context, mcp_http: Option<std::net::SocketAddr>) -> 
     let filter = context.env.log_filter.as_deref().unwrap_or("info");
     tend_daemon::init_logging(&context.home, filter)?;
     let shim = ShimProgram::new(&context.autostart.program, ["__shim"]);
-    let options = DaemonOptions::new(&context.home, shim);
+    let mut options = DaemonOptions::new(&context.home, shim);
+    if mcp_http.is_some() {
+        options.other_connections = tend_mcp::http::MAX_CONNECTIONS;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -4,16 +4,20 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use tend_proto::{DaemonStopParams, DaemonStopResponse, HealthResponse, StoreHealth};
+use tend_proto::{
+    CapacityHealth, DaemonStopParams, DaemonStopResponse, HealthResponse, StoreHealth,
+};
 use tracing::info;
 
 use super::extract::JsonBody;
 use super::{ApiError, AppState};
 
-/// `{"ok": true, "version", "pid", "store": {"ok", "error", "since"}}`: answered without the
-/// supervisor, so it answers while the store fails too.
+/// `{"ok": true, "version", "pid", "store": {"ok", "error", "since"}, "capacity"}`: the store's
+/// state is read without the supervisor, so health answers while the store fails too.
 pub(crate) async fn health(State(state): State<AppState>) -> Json<HealthResponse> {
     let store = state.host.store_health();
+    // A runtime that stopped answering still lets health say that the daemon answers.
+    let live_tasks = state.host.live_shell_tasks().await.unwrap_or(0);
     Json(HealthResponse {
         ok: true,
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -23,6 +27,11 @@ pub(crate) async fn health(State(state): State<AppState>) -> Json<HealthResponse
             error: store.error,
             since: store.since,
         },
+        capacity: Some(CapacityHealth {
+            max_live_tasks: state.capacity.max_live_tasks as u64,
+            live_tasks: live_tasks as u64,
+            open_files_limit: state.capacity.open_files_limit,
+        }),
     })
 }
 

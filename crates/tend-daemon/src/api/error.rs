@@ -1,7 +1,8 @@
 //! The one mapping from every failure onto the wire: status, code and JSON error body.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::CONNECTION;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tend_host::HostError;
 use tend_proto::{ApiErrorCode, ErrorBody};
@@ -11,6 +12,8 @@ use tend_proto::{ApiErrorCode, ErrorBody};
 pub(crate) struct ApiError {
     status: StatusCode,
     body: ErrorBody,
+    /// Close the connection after the answer (the daemon is saturated).
+    close: bool,
 }
 
 impl ApiError {
@@ -22,7 +25,11 @@ impl ApiError {
     fn with_body(body: ErrorBody) -> Self {
         let status =
             StatusCode::from_u16(body.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        Self { status, body }
+        Self {
+            status,
+            body,
+            close: false,
+        }
     }
 
     /// An error with a status other than its code's (413, 408, 405).
@@ -34,6 +41,7 @@ impl ApiError {
         Self {
             status,
             body: ErrorBody::new(code, message),
+            close: false,
         }
     }
 
@@ -52,6 +60,14 @@ impl ApiError {
     /// The body, for answers that are not plain responses (an error event of a stream).
     pub(crate) fn into_body(self) -> ErrorBody {
         self.body
+    }
+
+    /// `unavailable` because a limit is reached; the connection is closed after the answer so
+    /// that refused clients do not keep holding connection slots.
+    pub(crate) fn busy(message: impl Into<String>) -> Self {
+        let mut error = Self::new(ApiErrorCode::Unavailable, message);
+        error.close = true;
+        error
     }
 
     /// `unavailable`: the daemon is stopping.
@@ -85,6 +101,12 @@ impl From<HostError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if self.close {
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 }

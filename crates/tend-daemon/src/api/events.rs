@@ -16,6 +16,7 @@ use tend_host::{Host, HostError};
 use tend_proto::{EventsQuery, EventsResponse, long_poll};
 
 use super::{ApiError, AppState};
+use crate::limits::LongPollPermit;
 use crate::shutdown::ShutdownHandle;
 
 /// How long one step of a stream waits for events before asking again.
@@ -37,6 +38,8 @@ pub(crate) async fn events(
         .filter_map(|value| value.to_str().ok())
         .any(|value| value.contains("text/event-stream"));
     if streaming {
+        // A stream is a long poll for as long as it is open: its place goes with it.
+        let place = state.gates.long_poll()?;
         let after = query.after.or_else(|| last_event_id(&headers));
         // The first page is read before answering, so an expired position is a 410, not an
         // error in the middle of a stream.
@@ -47,11 +50,17 @@ pub(crate) async fn events(
             filter,
             query.limit,
             first,
+            place,
         );
         let keep_alive = KeepAlive::new().interval(KEEP_ALIVE);
         return Ok(Sse::new(stream).keep_alive(keep_alive).into_response());
     }
     let wait = long_poll(query.wait_ms.unwrap_or(0));
+    let _place = if wait.is_zero() {
+        None
+    } else {
+        Some(state.gates.long_poll()?)
+    };
     let found = state.until_shutdown(page(&state.host, query.after, &filter, query.limit, wait));
     let found = found.await??;
     Ok(Json(EventsResponse {
@@ -117,6 +126,7 @@ fn event_stream(
     filter: EventFilter,
     limit: usize,
     first: EventsPage,
+    place: LongPollPermit,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
     let head: Vec<SseEvent> = first.events.iter().map(sse_event).collect();
     let cursor = Cursor {
@@ -152,5 +162,8 @@ fn event_stream(
             }
         }
     });
-    stream::iter(head).chain(tail.flatten()).map(Ok)
+    stream::iter(head).chain(tail.flatten()).map(move |event| {
+        let _held = &place;
+        Ok(event)
+    })
 }

@@ -21,6 +21,8 @@ use axum::Router;
 use axum::routing::{get, post, put};
 use tend_host::Host;
 
+use crate::descriptors::Capacity;
+use crate::limits::Gates;
 use crate::shutdown::ShutdownHandle;
 
 pub(crate) use error::ApiError;
@@ -38,17 +40,29 @@ pub(crate) struct AppState {
     pub host: Host,
     pub shutdown: ShutdownHandle,
     pub limits: Limits,
+    /// Long polls and output answers in flight.
+    pub gates: Gates,
+    /// What the open files limit allows, for health.
+    pub capacity: Capacity,
     /// The OpenAPI document, built once.
     pub openapi: Arc<serde_json::Value>,
 }
 
 impl AppState {
-    pub(crate) fn new(host: Host, shutdown: ShutdownHandle, limits: Limits) -> Self {
+    pub(crate) fn new(
+        host: Host,
+        shutdown: ShutdownHandle,
+        limits: Limits,
+        gates: Gates,
+        capacity: Capacity,
+    ) -> Self {
         let openapi = Arc::new(crate::openapi::openapi_document());
         Self {
             host,
             shutdown,
             limits,
+            gates,
+            capacity,
             openapi,
         }
     }

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderValue;
-use axum::response::{IntoResponse, Response};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::Response;
 use tend_core::Task;
 use tend_exec::{Growth, OutputReader, ReadError};
 use tend_host::WaitMode;
@@ -14,11 +14,16 @@ use tokio::time::Instant;
 
 use super::extract::PathId;
 use super::{ApiError, AppState};
+use crate::limits::{HeldBody, OutputPermit};
 use crate::read::{self, Chunk};
 
 /// The longest one blocking wait for growth lasts before the route looks at the record again
 /// (and, if the client went away, stops waiting).
 const WAIT_SLICE: Duration = Duration::from_secs(1);
+
+/// What a plain read may find past the output's end as counted before reading: output that
+/// arrives in between, up to this much, is part of the answer; more is left for the next read.
+const PLAIN_SLACK: u64 = 64 * 1024;
 
 /// Reads a task's output.
 pub(crate) async fn read(
@@ -36,13 +41,22 @@ pub(crate) async fn read(
         && ms > 0
         && task.is_live()
     {
+        let _place = state.gates.long_poll()?;
         task = wait_for_output(&state, task, &query, long_poll(ms)).await?;
     }
     let text = query.format == OutputFormat::Json;
-    let chunk = read_chunk(&state, &task, &query, text).await?;
+    let (chunk, permit) = read_chunk(&state, &task, &query, text).await?;
     Ok(match query.format {
-        OutputFormat::Json => Json(output_read(&task, chunk)).into_response(),
-        OutputFormat::Raw => raw_response(&task, chunk),
+        OutputFormat::Json => {
+            let body = serde_json::to_vec(&output_read(&task, chunk))
+                .map_err(|e| ApiError::internal(format!("cannot encode the answer: {e}")))?;
+            let mut response = Response::new(HeldBody::body(body, permit));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        OutputFormat::Raw => raw_response(&task, chunk, permit),
     })
 }
 
@@ -52,23 +66,47 @@ pub(crate) async fn read_json(
     task: &Task,
     query: &OutputQuery,
 ) -> Result<OutputRead, ApiError> {
-    let chunk = read_chunk(state, task, query, true).await?;
+    let (chunk, _permit) = read_chunk(state, task, query, true).await?;
     Ok(output_read(task, chunk))
 }
 
+/// Reads a chunk once the output answers in flight leave room for it; the permit accounts
+/// for the chunk's bytes until the answer holding them is dropped.
 async fn read_chunk(
     state: &AppState,
     task: &Task,
     query: &OutputQuery,
     text: bool,
-) -> Result<Chunk, ApiError> {
+) -> Result<(Chunk, OutputPermit), ApiError> {
     let dir = state.host.task_dir(task.id);
     let complete = task.state.is_terminal();
-    let query = query.clone();
-    tokio::task::spawn_blocking(move || read::read(dir, &query, complete, text))
+    let mut query = query.clone();
+    let plain = query.grep.is_none() && query.tail_lines.is_none();
+    if plain && query.max_bytes > PLAIN_SLACK {
+        // Room for what lies past the cursor (and what may come meanwhile), not for all of
+        // `max_bytes`: a large `max_bytes` on a small output costs little.
+        let counters_dir = dir.clone();
+        let stream = read::stream_of(&query);
+        let counters =
+            tokio::task::spawn_blocking(move || OutputReader::new(counters_dir, stream).counters())
+                .await
+                .map_err(|e| ApiError::internal(format!("output read failed: {e}")))?;
+        if let Ok(counters) = counters {
+            let remaining = counters.total_bytes.saturating_sub(query.cursor);
+            query.max_bytes = query.max_bytes.min(remaining.saturating_add(PLAIN_SLACK));
+        }
+    }
+    // A JSON answer holds the text and its encoding for a moment.
+    let factor = if text { 2 } else { 1 };
+    let permit = state
+        .gates
+        .output(query.max_bytes.saturating_mul(factor))
+        .await?;
+    let chunk = tokio::task::spawn_blocking(move || read::read(dir, &query, complete, text))
         .await
         .map_err(|e| ApiError::internal(format!("output read failed: {e}")))?
-        .map_err(read_error)
+        .map_err(read_error)?;
+    Ok((chunk, permit))
 }
 
 fn read_error(error: ReadError) -> ApiError {
@@ -88,7 +126,10 @@ fn output_read(task: &Task, chunk: Chunk) -> OutputRead {
     OutputRead {
         task_id: task.id,
         state: task.state,
-        data: String::from_utf8_lossy(&chunk.data).into_owned(),
+        data: match String::from_utf8(chunk.data) {
+            Ok(text) => text,
+            Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+        },
         cursor: chunk.cursor,
         next_cursor: chunk.next_cursor,
         total_bytes: chunk.total_bytes,
@@ -98,7 +139,7 @@ fn output_read(task: &Task, chunk: Chunk) -> OutputRead {
     }
 }
 
-fn raw_response(task: &Task, chunk: Chunk) -> Response {
+fn raw_response(task: &Task, chunk: Chunk, permit: OutputPermit) -> Response {
     let numbers = [
         (headers::CURSOR, chunk.cursor.to_string()),
         (headers::NEXT_CURSOR, chunk.next_cursor.to_string()),
@@ -108,7 +149,11 @@ fn raw_response(task: &Task, chunk: Chunk) -> Response {
         (headers::EOF, eof(task, &chunk).to_string()),
         (headers::STATE, task.state.as_str().to_owned()),
     ];
-    let mut response = chunk.data.into_response();
+    let mut response = Response::new(HeldBody::body(chunk.data, permit));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     for (name, value) in numbers {
         if let Ok(value) = HeaderValue::from_str(&value) {
             response.headers_mut().insert(name, value);

@@ -19,6 +19,11 @@ pub(crate) async fn notifications(
     tend_core::validate_session(&session)?;
     let query = NotificationsQuery::from_query(query.as_deref())?;
     let wait = long_poll(query.wait_ms.unwrap_or(0));
+    let _place = if wait.is_zero() {
+        None
+    } else {
+        Some(state.gates.long_poll()?)
+    };
     let notifications = state
         .until_shutdown(state.host.notifications(session, wait))
         .await??;

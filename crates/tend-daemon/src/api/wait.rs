@@ -31,6 +31,11 @@ pub(crate) async fn wait(
         WaitMode::All => tend_host::WaitMode::All,
     };
     let timeout = long_poll(params.timeout_ms.unwrap_or(MAX_LONG_POLL_MS));
+    let _place = if timeout.is_zero() {
+        None
+    } else {
+        Some(state.gates.long_poll()?)
+    };
     let result = state
         .until_shutdown(state.host.wait(ids, mode, timeout))
         .await??;

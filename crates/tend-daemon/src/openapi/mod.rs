@@ -152,7 +152,9 @@ impl Spec {
                 409 => "conflict: the request conflicts with the task's state",
                 410 => "expired: the record or events are no longer retained",
                 413 => "invalid_argument: the body is larger than 1 MiB",
-                503 => "unavailable: the daemon is shutting down",
+                503 => {
+                    "unavailable: the daemon is shutting down, or a limit is reached (waiting requests, output answers in flight, live tasks)"
+                }
                 _ => "internal: the daemon failed",
             };
             op.responses.insert(

@@ -5,6 +5,15 @@
 //! `Origin`, when it has one): other requests are refused with 401 or 403, which keeps web
 //! pages and DNS rebinding away from the tools.
 //!
+//! Connections are served by [`tend_listen::serve`] with [`limits`]: at most
+//! [`MAX_CONNECTIONS`] at once (more wait in the backlog, holding no descriptor), a request
+//! head must arrive within 10 s of connecting or of the previous answer (so idle connections,
+//! with or without the token, are closed after 10 s), and an answer that the client stops
+//! reading is cut after 30 s without progress. A server-sent event stream is an answer in
+//! progress, not an idle connection: it stays open while its client reads it, and rmcp sends a
+//! keep-alive comment every 15 s, so a client that stops reading one is cut by the write
+//! timeout.
+//!
 //! Calls act for the configuration's session unless the URL names one:
 //! `http://127.0.0.1:PORT/mcp?session=NAME`. An HTTP client never closes its session by going
 //! away; `tend session close NAME` does.
@@ -22,6 +31,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+pub use tend_listen::ConnectionLimits;
 pub use token::{TOKEN_FILE, ensure_token, token_path};
 
 use crate::config::McpConfig;
@@ -31,6 +41,18 @@ use guard::Guard;
 
 /// The path the tools are served at.
 pub const PATH: &str = "/mcp";
+
+/// Connections served at once by [`serve`].
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// The limits [`serve`] applies: [`MAX_CONNECTIONS`], 10 s header (idle) timeout, 30 s write
+/// timeout, 5 s drain.
+pub fn limits() -> ConnectionLimits {
+    ConnectionLimits {
+        max_connections: MAX_CONNECTIONS,
+        ..ConnectionLimits::default()
+    }
+}
 
 /// The session of HTTP calls whose URL names none, for a daemon's configuration.
 pub const DEFAULT_SESSION: &str = "mcp-http";
@@ -80,22 +102,31 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, McpError> {
         .map_err(|source| McpError::Bind { addr, source })
 }
 
-/// Serves [`router`] on `listener` until `shutdown` completes, then ends open streams and
-/// returns once the connections have closed.
+/// Serves [`router`] on `listener` with [`limits`] until `shutdown` completes, then ends open
+/// streams and returns once the connections have closed.
 pub async fn serve(
     listener: TcpListener,
     config: McpConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), McpError> {
+    serve_with(listener, config, limits(), shutdown).await
+}
+
+/// [`serve`] with other connection limits.
+pub async fn serve_with(
+    listener: TcpListener,
+    config: McpConfig,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), McpError> {
     let streams = CancellationToken::new();
     let app = router(config, streams.clone())?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            streams.cancel();
-        })
-        .await
-        .map_err(|source| McpError::Http { source })
+    tend_listen::serve(listener, app, limits, async move {
+        shutdown.await;
+        streams.cancel();
+    })
+    .await;
+    Ok(())
 }
 
 /// [`bind`] then [`serve`]: the tools at `http://ADDR/mcp` until `shutdown` completes.
