@@ -50,12 +50,13 @@ pub(crate) fn raise_open_files_limit() -> u64 {
 }
 
 /// Divides `limit` descriptors: [`RESERVED`] for the daemon, then the connections of the API
-/// (`max_connections`) and of other listeners (`other_connections`), at most half of what is
-/// left (the API's cap is lowered to fit), and the rest for live tasks.
+/// (`max_connections`) and of other listeners (`other_connections`), at most a quarter of what
+/// is left (the API's cap is lowered to fit), and the rest for live tasks: under a hard limit
+/// of 1,024, 224 connections and 672 live tasks.
 pub(crate) fn plan(limit: u64, max_connections: usize, other_connections: usize) -> Capacity {
     let available = limit.saturating_sub(RESERVED);
     let wanted = (max_connections as u64).saturating_add(other_connections as u64);
-    let connections = wanted.min(available / 2);
+    let connections = wanted.min(available / 4);
     let api_connections = if connections >= wanted {
         max_connections
     } else {
@@ -82,11 +83,12 @@ mod tests {
     }
 
     #[test]
-    fn a_small_limit_splits_what_is_left_between_connections_and_tasks() {
+    fn a_small_limit_gives_connections_a_quarter_of_what_is_left_and_tasks_the_rest() {
         let capacity = plan(1024, 1024, 0);
-        let half = (1024 - RESERVED) / 2;
-        assert_eq!(capacity.max_connections as u64, half);
-        assert_eq!(capacity.max_live_tasks as u64, 1024 - RESERVED - half);
+        let quarter = (1024 - RESERVED) / 4;
+        assert_eq!(capacity.max_connections as u64, quarter);
+        assert_eq!(capacity.max_live_tasks as u64, 1024 - RESERVED - quarter);
+        assert_eq!((capacity.max_connections, capacity.max_live_tasks), (224, 672));
         let tiny = plan(10, 1024, 0);
         assert_eq!((tiny.max_connections, tiny.max_live_tasks), (1, 0));
     }

@@ -39,7 +39,7 @@
 //!
 //! At start the daemon raises its soft open files limit (`RLIMIT_NOFILE`) to the hard limit
 //! and divides it: a reserve for its own descriptors (store, log, listeners, runtime, shim
-//! starts under way), then connections (the API's and other listeners', at most half of what
+//! starts under way), then connections (the API's and other listeners', at most a quarter of what
 //! is left: the API's cap is lowered to fit), then one descriptor per live shell task (the
 //! shim's pidfd). `GET /v1/health` says the result in `capacity`; creating a shell task when
 //! that many are live (pending, running or stopping) is refused with `unavailable`, naming the
