@@ -134,29 +134,24 @@ fn a_deleted_database_is_refused_until_reset() {
     let reset = home.run(&["daemon", "start", "--reset"]);
     assert_eq!(reset.code, 0, "{}", reset.stderr);
     assert!(reset.stderr.contains("is kept at"), "{}", reset.stderr);
-    let kept: Vec<_> = std::fs::read_dir(home.path())
+    // Beside the home when its parent can be written (here it can), else inside it.
+    let name = home
+        .path()
+        .file_name()
         .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("reset-")
-        })
-        .chain(
-            std::fs::read_dir(home.path().parent().unwrap())
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .filter(|p| {
-                    p.file_name()
-                        .unwrap()
-                        .to_string_lossy()
-                        .starts_with(&format!(
-                            "{}.reset-",
-                            home.path().file_name().unwrap().to_string_lossy()
-                        ))
-                }),
-        )
+        .to_string_lossy()
+        .into_owned();
+    let entries = |dir: &Path, prefix: String| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(move |path| {
+                path.file_name()
+                    .is_some_and(|file| file.to_string_lossy().starts_with(&prefix))
+            })
+    };
+    let kept: Vec<_> = entries(home.path().parent().unwrap(), format!("{name}.reset-"))
+        .chain(entries(home.path(), "reset-".to_owned()))
         .collect();
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(kept[0].join("tasks/t3").exists(), "{kept:?}");

@@ -88,7 +88,10 @@ mod tests {
         let quarter = (1024 - RESERVED) / 4;
         assert_eq!(capacity.max_connections as u64, quarter);
         assert_eq!(capacity.max_live_tasks as u64, 1024 - RESERVED - quarter);
-        assert_eq!((capacity.max_connections, capacity.max_live_tasks), (224, 672));
+        assert_eq!(
+            (capacity.max_connections, capacity.max_live_tasks),
+            (224, 672)
+        );
         let tiny = plan(10, 1024, 0);
         assert_eq!((tiny.max_connections, tiny.max_live_tasks), (1, 0));
     }

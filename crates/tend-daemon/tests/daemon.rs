@@ -9,6 +9,10 @@ use tend_daemon::{Daemon, DaemonError, DaemonOptions};
 
 use crate::support::{TestDaemon, shim};
 
+#[path = "../../../testing/tmpfs.rs"]
+mod tmpfs;
+use tmpfs::Tmpfs;
+
 fn mode(path: &std::path::Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
@@ -210,50 +214,18 @@ async fn retention_expires_records_and_events() {
 /// once space is freed the daemon commits again by itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_answers_unavailable_and_health_says_so() {
-    use std::io::Write;
-    let disk = tempfile::tempdir().unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs"])
-        .arg(disk.path())
-        .output()
-        .unwrap();
-    if !mounted.status.success() {
-        eprintln!(
-            "skipped: cannot mount a tmpfs: {}",
-            String::from_utf8_lossy(&mounted.stderr).trim()
-        );
-        return;
-    }
-    struct Unmount<'a>(&'a std::path::Path);
-    impl Drop for Unmount<'_> {
-        fn drop(&mut self) {
-            let deadline = std::time::Instant::now() + Duration::from_secs(10);
-            while !std::process::Command::new("umount")
-                .arg(self.0)
-                .stderr(std::process::Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-            {
-                if std::time::Instant::now() >= deadline {
-                    let _ = std::process::Command::new("umount")
-                        .arg("-l")
-                        .arg(self.0)
-                        .status();
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
+    let disk = match Tmpfs::mount("16m") {
+        Ok(disk) => disk,
+        Err(why) => {
+            eprintln!("skipped: cannot mount a tmpfs: {why}");
+            return;
         }
-    }
-    let _unmount = Unmount(disk.path());
+    };
     let daemon = TestDaemon::start_in(tempfile::tempdir_in(disk.path()).unwrap(), |_| {}).await;
     let before = daemon.sh("echo before").await;
     daemon.finished(&before).await;
 
-    let filler = disk.path().join("filler");
-    let mut file = std::fs::File::create(&filler).unwrap();
-    while file.write_all(&[0x55; 4096]).is_ok() {}
-    drop(file);
+    let filler = disk.fill("filler");
     let body = json!({"session": "disk", "command": ["true"], "name": "x".repeat(2000)});
     let mut refused = None;
     for _ in 0..500 {

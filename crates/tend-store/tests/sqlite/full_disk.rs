@@ -1,83 +1,11 @@
 //! A real full disk: a small tmpfs holds the database and a file fills the rest of it.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use tend_core::{Changes, Config, CreateTask, Engine, Env, Input, Timestamp};
 use tend_store::{SqliteStore, Store};
 
-/// A tmpfs mounted on a temp dir, unmounted when dropped.
-struct Tmpfs {
-    dir: tempfile::TempDir,
-}
-
-impl Tmpfs {
-    /// Mounts a tmpfs of `size` (as `mount -o size=` reads it), or says why not.
-    fn mount(size: &str) -> Result<Self, String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let output = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0700"),
-                "tmpfs",
-            ])
-            .arg(dir.path())
-            .output()
-            .map_err(|e| e.to_string())?;
-        if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
-        }
-        Ok(Self { dir })
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-}
-
-impl Drop for Tmpfs {
-    /// Unmounts, waiting a little for files still being closed (a store's connections close
-    /// on their own threads), then detaching it lazily if it is still busy.
-    fn drop(&mut self) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        loop {
-            let unmounted = Command::new("umount")
-                .arg(self.dir.path())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .is_ok_and(|status| status.success());
-            if unmounted {
-                return;
-            }
-            if std::time::Instant::now() >= deadline {
-                let _ = Command::new("umount")
-                    .arg("-l")
-                    .arg(self.dir.path())
-                    .status();
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    }
-}
-
-/// Writes `path` until the disk is full.
-fn fill(path: &Path) -> PathBuf {
-    let mut file = std::fs::File::create(path).expect("create the filler");
-    let block = vec![0x55u8; 4096];
-    loop {
-        match file.write_all(&block) {
-            Ok(()) => {}
-            Err(error) if error.kind() == std::io::ErrorKind::StorageFull => break,
-            Err(error) => panic!("filling the disk failed otherwise: {error}"),
-        }
-    }
-    let _ = file.sync_all();
-    path.to_path_buf()
-}
+#[path = "../../../../testing/tmpfs.rs"]
+mod tmpfs;
+use tmpfs::Tmpfs;
 
 /// The changes of `count` creates, each carrying an environment of about 8 KiB.
 fn creates(engine: &mut Engine, count: usize, now: Timestamp) -> Vec<Changes> {
@@ -114,7 +42,7 @@ async fn a_commit_refused_by_a_full_disk_does_not_break_the_next_one() {
     let first = creates(&mut engine, 1, now);
     store.commit(&first).await.expect("the first commit");
 
-    let filler = fill(&disk.path().join("filler"));
+    let filler = disk.fill("filler");
     let mut refused = Engine::restore(Config::default(), store.load().await.unwrap()).unwrap();
     let big = creates(&mut refused, 60, now);
     let error = store
