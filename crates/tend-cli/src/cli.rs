@@ -33,6 +33,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Print a task's output.
     Logs(LogsArgs),
+    /// Show the live processes of a task as a tree.
+    Ps(PsArgs),
     /// Wait for tasks to end.
     Wait(WaitArgs),
     /// Stop tasks; returns once they have ended.
@@ -164,6 +166,13 @@ pub struct LsArgs {
 /// `tend show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// The task.
+    pub id: TaskId,
+}
+
+/// `tend ps`.
+#[derive(Debug, Args)]
+pub struct PsArgs {
     /// The task.
     pub id: TaskId,
 }

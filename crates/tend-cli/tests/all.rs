@@ -7,6 +7,7 @@ mod daemon;
 mod errors;
 mod limits;
 mod logs;
+mod ps;
 mod run;
 mod safety;
 mod sessions;

@@ -12,8 +12,8 @@ use tend_proto::{
     AckParams, CloseParams, CompleteParams, CreateTaskParams, CreateTaskResponse, DaemonStopParams,
     DaemonStopResponse, EventsQuery, EventsResponse, GroupLimitParams, GroupsResponse,
     HealthResponse, ListTasksQuery, NotificationsQuery, NotificationsResponse, OutputFormat,
-    OutputQuery, OutputRead, ProgressParams, StdinParams, StopParams, TasksResponse,
-    TransferParams, WaitParams, WaitResponse,
+    OutputQuery, OutputRead, ProcessesResponse, ProgressParams, StdinParams, StopParams,
+    TasksResponse, TransferParams, WaitParams, WaitResponse,
 };
 use tokio::sync::Mutex;
 
@@ -247,6 +247,16 @@ impl Client {
             return Err(error_of(&outgoing, &reply));
         }
         raw_output(&outgoing, reply)
+    }
+
+    /// `GET /v1/tasks/{id}/processes`: the live processes of a shell task.
+    pub async fn task_processes(&self, id: TaskId) -> Result<ProcessesResponse, ClientError> {
+        self.call(
+            Method::GET,
+            format!("/v1/tasks/{id}/processes"),
+            None::<&()>,
+        )
+        .await
     }
 
     /// `POST /v1/tasks/{id}/stop`: answers the record once terminal.

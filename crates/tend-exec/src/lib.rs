@@ -134,6 +134,7 @@ mod status;
 pub mod stdin;
 mod sys;
 mod time;
+mod tree;
 mod wire;
 
 pub use marker::{MARKER_VAR, Sweep};
@@ -150,3 +151,4 @@ pub use runtime::process::{TaskEnd, TaskProcess};
 pub use runtime::spawn::spawn;
 pub use status::{FailureStage, Outcome, SpawnFailure, StatusError, StopRequest, TaskStatus};
 pub use stdin::StdinError;
+pub use tree::{ProcessInfo, task_processes};

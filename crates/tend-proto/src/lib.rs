@@ -23,6 +23,7 @@ mod health;
 mod limits;
 mod list;
 mod output;
+mod processes;
 mod query;
 mod sessions;
 mod task_ops;
@@ -42,6 +43,7 @@ pub use limits::{
 };
 pub use list::{ListTasksQuery, TasksResponse};
 pub use output::{OutputFormat, OutputQuery, OutputRead, OutputStream, headers};
+pub use processes::{ProcessEntry, ProcessesResponse};
 pub use query::QueryPairs;
 pub use sessions::{AckParams, CloseParams, NotificationsQuery, NotificationsResponse};
 pub use task_ops::{

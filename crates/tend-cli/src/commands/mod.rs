@@ -10,6 +10,7 @@ pub mod logs;
 pub mod ls;
 pub mod mcp;
 pub mod notifications;
+pub mod ps;
 pub mod rm;
 pub mod run;
 pub mod session;
@@ -46,6 +47,7 @@ pub async fn dispatch(context: &Context, command: &Command) -> anyhow::Result<u8
         Command::Ls(args) => ls::run(context, args).await,
         Command::Show(args) => show::run(context, args).await,
         Command::Logs(args) => logs::run(context, args).await,
+        Command::Ps(args) => ps::run(context, args).await,
         Command::Wait(args) => wait::run(context, args).await,
         Command::Stop(args) => stop::run(context, args).await,
         Command::Input(args) => input::run(context, args).await,

@@ -85,6 +85,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/tasks", post(tasks::create).get(tasks::list))
         .route("/v1/tasks/{id}", get(tasks::show).delete(tasks::remove))
         .route("/v1/tasks/{id}/output", get(output::read))
+        .route("/v1/tasks/{id}/processes", get(tasks::processes))
         .route("/v1/tasks/{id}/stop", post(control::stop))
         .route("/v1/tasks/{id}/stdin", post(control::stdin))
         .route("/v1/tasks/{id}/progress", post(control::progress))

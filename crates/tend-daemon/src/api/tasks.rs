@@ -8,7 +8,7 @@ use tend_core::Task;
 use tend_host::WaitMode;
 use tend_proto::{
     CreateTaskParams, CreateTaskResponse, DEFAULT_READ_BYTES, ListTasksQuery, OutputQuery,
-    TasksResponse, long_poll,
+    ProcessEntry, ProcessesResponse, TasksResponse, long_poll,
 };
 
 use super::extract::{JsonBody, PathId};
@@ -99,4 +99,34 @@ pub(crate) async fn remove(
 ) -> Result<StatusCode, ApiError> {
     state.host.remove(id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The live processes of a shell task, read from `/proc` (empty unless it is running).
+pub(crate) async fn processes(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+) -> Result<Json<ProcessesResponse>, ApiError> {
+    let task = state.host.get(id).await?;
+    if !task.kind.is_shell() || task.state.is_terminal() {
+        return Ok(Json(ProcessesResponse::default()));
+    }
+    let dir = state.host.home().task_dir(id);
+    let found = tokio::task::spawn_blocking(move || tend_exec::task_processes(&dir))
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot list the processes of {id}: {e}")))?
+        .map_err(|e| ApiError::internal(format!("cannot list the processes of {id}: {e}")))?;
+    let processes = found
+        .into_iter()
+        .map(|p| ProcessEntry {
+            pid: p.pid,
+            ppid: p.ppid,
+            pgid: p.pgid,
+            sid: p.sid,
+            state: p.state,
+            cpu_ms: p.cpu_ms,
+            rss_bytes: p.rss_bytes,
+            args: p.args,
+        })
+        .collect();
+    Ok(Json(ProcessesResponse { processes }))
 }

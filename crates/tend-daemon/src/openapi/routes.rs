@@ -6,8 +6,8 @@ use tend_proto::{
     AckParams, CloseParams, CompleteParams, CreateTaskParams, CreateTaskResponse, DaemonStopParams,
     DaemonStopResponse, EventsQuery, EventsResponse, GroupLimitParams, GroupsResponse,
     HealthResponse, ListTasksQuery, NotificationsQuery, NotificationsResponse, OutputQuery,
-    OutputRead, ProgressParams, StdinParams, StopParams, TasksResponse, TransferParams, WaitParams,
-    WaitResponse, headers,
+    OutputRead, ProcessesResponse, ProgressParams, StdinParams, StopParams, TasksResponse,
+    TransferParams, WaitParams, WaitResponse, headers,
 };
 
 use super::Spec;
@@ -90,6 +90,15 @@ fn tasks(spec: &mut Spec) {
             },
         }),
     );
+    spec.add(op, TASK);
+
+    let mut op = spec.op(
+        "get",
+        "/v1/tasks/{id}/processes",
+        "taskProcesses",
+        "The live processes of a shell task",
+    );
+    spec.answer::<ProcessesResponse>(&mut op, 200, "every live process of the task, by pid");
     spec.add(op, TASK);
 }
 
@@ -247,6 +256,7 @@ mod tests {
         ("get", "/v1/tasks/{id}"),
         ("delete", "/v1/tasks/{id}"),
         ("get", "/v1/tasks/{id}/output"),
+        ("get", "/v1/tasks/{id}/processes"),
         ("post", "/v1/tasks/{id}/stop"),
         ("post", "/v1/tasks/{id}/stdin"),
         ("post", "/v1/tasks/{id}/progress"),
