@@ -7,6 +7,7 @@ mod daemon;
 mod errors;
 mod limits;
 mod logs;
+mod ports;
 mod ps;
 mod run;
 mod safety;

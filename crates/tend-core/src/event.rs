@@ -84,6 +84,11 @@ pub enum EventKind {
     },
     /// The task's record was removed.
     Removed,
+    /// The set of TCP ports the task listens on changed.
+    PortsChanged {
+        /// The ports now, sorted by port.
+        ports: Vec<crate::task::ListeningPort>,
+    },
 }
 
 impl EventKind {
@@ -98,6 +103,7 @@ impl EventKind {
             Self::Finished { .. } => "finished",
             Self::Transferred { .. } => "transferred",
             Self::Removed => "removed",
+            Self::PortsChanged { .. } => "ports_changed",
         }
     }
 }

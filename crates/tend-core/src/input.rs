@@ -69,6 +69,13 @@ pub enum Input {
         /// Bytes dropped by the cap so far.
         dropped_bytes: u64,
     },
+    /// The set of TCP ports a shell task's processes listen on changed (sorted by port).
+    PortsObserved {
+        /// The task.
+        id: TaskId,
+        /// The ports now.
+        ports: Vec<crate::task::ListeningPort>,
+    },
     /// The runtime's timer fired: everything due at `now` is carried out.
     TimerFired,
     /// After [`crate::Engine::restore`] and the recovery observations: start what may start and

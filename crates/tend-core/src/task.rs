@@ -205,6 +205,18 @@ pub struct OutputCounters {
     pub dropped_bytes: u64,
 }
 
+/// A TCP socket in LISTEN state held by a process of a task (CONTRACT.md §9).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ListeningPort {
+    /// The port.
+    pub port: u16,
+    /// The local address it is bound to (`0.0.0.0`, `127.0.0.1`, `::`, ...).
+    pub address: String,
+    /// The process that holds the socket.
+    pub pid: u32,
+}
+
 /// The task record exactly as clients see it (CONTRACT.md §2). It never carries the environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -252,6 +264,10 @@ pub struct Task {
     pub progress: Option<Progress>,
     /// Output counters (shell tasks).
     pub output: Option<OutputCounters>,
+    /// The TCP ports the task's processes listen on, sorted by port; empty once the task is
+    /// terminal and for external tasks.
+    #[serde(default)]
+    pub ports: Vec<ListeningPort>,
     /// What happens when the session closes.
     pub close_policy: ClosePolicy,
     /// Run time limit.

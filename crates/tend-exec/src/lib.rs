@@ -125,6 +125,7 @@
 
 mod marker;
 pub mod output;
+mod ports;
 pub mod private;
 pub mod procfs;
 mod request;
@@ -140,6 +141,7 @@ mod wire;
 pub use marker::{MARKER_VAR, Sweep};
 pub use output::ReadError;
 pub use output::{GrepLine, GrepResult, Growth, OutputChunk, OutputCounters, OutputReader, Stream};
+pub use ports::{ListeningSocket, listening_ports};
 pub use private::{PrivateDir, PrivateDirError, ensure_private_dir};
 pub use request::{OutputLimits, ShimProgram, SpawnRequest, StderrMode, StdinMode};
 pub use runtime::adopt::{Adopted, VanishedTask, adopt};

@@ -131,6 +131,7 @@ impl Host {
         let (supervisor, version, store) =
             crate::recovery::recover(store, settings.clone(), procs, rx).await?;
         tokio::spawn(supervisor.run());
+        crate::watch::spawn(&tx);
         Ok(Self {
             tx,
             version,

@@ -36,6 +36,7 @@ mod recovery;
 mod secrets;
 mod settings;
 mod supervisor;
+mod watch;
 
 pub use api::{Host, HostOptions, WaitMode, WaitResult};
 pub use error::HostError;

@@ -169,6 +169,14 @@ impl Procs {
         &self.home
     }
 
+    /// The markers of the watched shell tasks (launches recorded without one are left out).
+    pub fn markers(&self) -> Vec<(TaskId, String)> {
+        self.running
+            .iter()
+            .filter_map(|(id, watched)| Some((*id, watched.process.ids().marker.clone()?)))
+            .collect()
+    }
+
     /// Carries out one action. A spawn runs on the blocking pool and answers later with
     /// `Command::Spawned`.
     pub fn act(&mut self, action: Action, engine: &Engine) {

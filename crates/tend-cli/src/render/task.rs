@@ -125,6 +125,12 @@ pub fn record_view(task: &Task, now: Timestamp, style: &Style) -> String {
             dropped => format!("{} bytes ({dropped} dropped)", output.total_bytes),
         }),
     );
+    let ports: Vec<String> = task
+        .ports
+        .iter()
+        .map(|p| format!("{}:{} (pid {})", p.address, p.port, p.pid))
+        .collect();
+    add("ports", (!ports.is_empty()).then(|| ports.join(", ")));
     add(
         "close policy",
         Some(format!("{:?}", task.close_policy).to_lowercase()),
@@ -185,6 +191,7 @@ mod tests {
                 total_bytes: 5120,
                 dropped_bytes: 0,
             }),
+            ports: Vec::new(),
             close_policy: ClosePolicy::Keep,
             timeout_ms: None,
             idle_timeout_ms: None,

@@ -241,6 +241,7 @@ impl Engine {
             pid: None,
             progress: None,
             output: shell.then(OutputCounters::default),
+            ports: Vec::new(),
             close_policy: request.close_policy.unwrap_or(ClosePolicy::Keep),
             timeout_ms: request.timeout_ms,
             idle_timeout_ms: request.idle_timeout_ms,

@@ -183,6 +183,7 @@ impl Engine {
         }
         let task = stored.record_mut();
         task.state = state;
+        task.ports.clear();
         task.reason = Some(reason);
         task.finished_at = Some(now);
         if ending.exit_code.is_some() || ending.signal.is_some() {
@@ -313,6 +314,7 @@ impl Engine {
         let failed_attempt = task.attempt;
         let retry_at = now.plus_ms(self.config.backoff_ms(failed_attempt + 1));
         task.state = State::Pending;
+        task.ports.clear();
         task.attempt += 1;
         task.pid = None;
         task.exit_code = ending.exit_code;

@@ -199,6 +199,29 @@ impl Engine {
         Ok(Answer::Done)
     }
 
+    /// A new set of listening ports: recorded with one `ports_changed` event, for a task that
+    /// is running; an unchanged set, or one reported for a task that ended, changes nothing.
+    pub(crate) fn ports_observed(
+        &mut self,
+        id: TaskId,
+        mut ports: Vec<crate::task::ListeningPort>,
+        now: Timestamp,
+        fx: &mut Fx,
+    ) -> Result<Answer, Error> {
+        let stored = self.shell_entry(id)?;
+        ports.sort();
+        ports.dedup();
+        if !stored.task.state.holds_slot() || stored.task.ports == ports {
+            return Ok(Answer::Done);
+        }
+        if let Some(stored) = self.tasks.get_mut(&id) {
+            stored.record_mut().ports.clone_from(&ports);
+        }
+        self.touch(id, now, fx);
+        self.emit(id, EventKind::PortsChanged { ports }, now, fx);
+        Ok(Answer::Done)
+    }
+
     pub(crate) fn progress(
         &mut self,
         report: ProgressReport,

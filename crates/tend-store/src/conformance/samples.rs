@@ -45,6 +45,15 @@ pub(super) fn task(n: u64, session: &str, state: State) -> StoredTask {
                 total_bytes: 10 * n,
                 dropped_bytes: 0,
             }),
+            ports: if state.holds_slot() {
+                vec![tend_core::ListeningPort {
+                    port: 8000 + u16::try_from(n % 1000).unwrap_or(0),
+                    address: "127.0.0.1".into(),
+                    pid: 4000 + u32::try_from(n).unwrap_or(0),
+                }]
+            } else {
+                Vec::new()
+            },
             close_policy: ClosePolicy::Cancel,
             timeout_ms: Some(60_000),
             idle_timeout_ms: None,

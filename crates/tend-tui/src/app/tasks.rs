@@ -88,6 +88,9 @@ impl TaskTable {
                 task.started_at = Some(event.at);
             }),
             EventKind::StateChanged { to, .. } => self.live(event, |task| task.state = *to),
+            EventKind::PortsChanged { ports } => {
+                self.live(event, |task| task.ports.clone_from(ports));
+            }
             EventKind::Progress { message, state } => self.live(event, |task| {
                 task.state = *state;
                 if let Some(message) = message {
