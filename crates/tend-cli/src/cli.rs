@@ -23,6 +23,8 @@ pub struct Cli {
 }
 
 /// The commands.
+// Parsed once per process: the size of `run`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start a shell task and print its id.
@@ -116,6 +118,18 @@ pub struct RunArgs {
     /// running.
     #[arg(long, conflicts_with = "yield_for")]
     pub wait: bool,
+    /// Ready once a line of output matches this regular expression.
+    #[arg(long, value_name = "RE")]
+    pub ready_output: Option<String>,
+    /// Ready once the task listens on this TCP port (0: any port).
+    #[arg(long, value_name = "N")]
+    pub ready_port: Option<u16>,
+    /// Ready once an HTTP GET of this http:// URL answers a status below 500.
+    #[arg(long, value_name = "URL")]
+    pub ready_http: Option<String>,
+    /// Wait until the task is ready, print its id, exit like `wait --ready`.
+    #[arg(long, conflicts_with_all = ["wait", "yield_for"])]
+    pub wait_ready: bool,
     /// Like --wait for at most DUR; then print the id and exit 0.
     #[arg(long = "yield", value_name = "DUR", value_parser = parse_duration)]
     pub yield_for: Option<u64>,
@@ -208,6 +222,9 @@ pub struct WaitArgs {
     /// Return when one task has ended instead of all.
     #[arg(long)]
     pub any: bool,
+    /// Done once ready (exit 0), or ended without being ready (exit 1).
+    #[arg(long)]
+    pub ready: bool,
     /// Give up after this long (exit 124).
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub timeout: Option<u64>,

@@ -9,6 +9,7 @@ mod limits;
 mod logs;
 mod ports;
 mod ps;
+mod ready;
 mod run;
 mod safety;
 mod sessions;

@@ -84,6 +84,13 @@ pub enum EventKind {
     },
     /// The task's record was removed.
     Removed,
+    /// The task became ready (once).
+    Ready {
+        /// Which condition held.
+        condition: crate::task::ReadyCondition,
+        /// The matching line, the port, or the HTTP status.
+        detail: String,
+    },
     /// The set of TCP ports the task listens on changed.
     PortsChanged {
         /// The ports now, sorted by port.
@@ -104,6 +111,7 @@ impl EventKind {
             Self::Transferred { .. } => "transferred",
             Self::Removed => "removed",
             Self::PortsChanged { .. } => "ports_changed",
+            Self::Ready { .. } => "ready",
         }
     }
 }

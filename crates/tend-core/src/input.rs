@@ -69,6 +69,15 @@ pub enum Input {
         /// Bytes dropped by the cap so far.
         dropped_bytes: u64,
     },
+    /// A condition of a shell task's `ready` holds.
+    Ready {
+        /// The task.
+        id: TaskId,
+        /// Which one.
+        condition: crate::task::ReadyCondition,
+        /// The matching line, the port, or the HTTP status.
+        detail: String,
+    },
     /// The set of TCP ports a shell task's processes listen on changed (sorted by port).
     PortsObserved {
         /// The task.
@@ -153,6 +162,8 @@ pub struct CreateTask {
     pub close_policy: Option<ClosePolicy>,
     /// Parent task.
     pub parent: Option<TaskId>,
+    /// Shell tasks: when the task counts as ready (CONTRACT.md §9).
+    pub ready: Option<crate::task::ReadySpec>,
     /// For subagents: the harness's child session.
     pub child_session: Option<String>,
 }
@@ -191,6 +202,7 @@ impl CreateTask {
             stderr: StderrMode::Combined,
             close_policy: None,
             parent: None,
+            ready: None,
             child_session: None,
         }
     }

@@ -38,6 +38,7 @@ mod input;
 pub mod invariants;
 mod name;
 mod notification;
+pub mod ready;
 mod shared;
 mod spec;
 mod task;
@@ -54,5 +55,8 @@ pub use name::{validate_group, validate_key, validate_session};
 pub use notification::{Notification, NotificationKind};
 pub use shared::SharedStr;
 pub use spec::{Env, RunSpec, RunState, StderrMode, StdinMode, StopState, StoredTask};
-pub use task::{ClosePolicy, Kind, ListeningPort, OutputCounters, Progress, Reason, State, Task};
+pub use task::{
+    ClosePolicy, Kind, ListeningPort, OutputCounters, Progress, ReadyCondition, ReadySpec, Reason,
+    State, Task,
+};
 pub use time::{Timestamp, parse_duration};

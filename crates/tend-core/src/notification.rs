@@ -16,6 +16,8 @@ pub enum NotificationKind {
     TaskFinished,
     /// The session's last live task ended; sums up the tasks finished since the previous one.
     AllFinished,
+    /// A task became ready (CONTRACT.md §9).
+    TaskReady,
 }
 
 /// One outbox entry (CONTRACT.md §3.11). Kept until acknowledged.

@@ -205,6 +205,52 @@ pub struct OutputCounters {
     pub dropped_bytes: u64,
 }
 
+/// When a task counts as ready (CONTRACT.md §9): the first of the given conditions that holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReadySpec {
+    /// A line of output matches this regular expression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    /// The task listens on this TCP port (0: on any port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// An HTTP GET of this URL answers a status below 500.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<String>,
+}
+
+impl ReadySpec {
+    /// Whether no condition is given.
+    pub fn is_empty(&self) -> bool {
+        self.output.is_none() && self.port.is_none() && self.http.is_none()
+    }
+}
+
+/// Which condition made a task ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum ReadyCondition {
+    /// A line of output matched.
+    Output,
+    /// The task listens on the port.
+    Port,
+    /// The HTTP check answered.
+    Http,
+}
+
+impl ReadyCondition {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Output => "output",
+            Self::Port => "port",
+            Self::Http => "http",
+        }
+    }
+}
+
 /// A TCP socket in LISTEN state held by a process of a task (CONTRACT.md §9).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -268,6 +314,12 @@ pub struct Task {
     /// terminal and for external tasks.
     #[serde(default)]
     pub ports: Vec<ListeningPort>,
+    /// When the task counts as ready, if it was created with conditions.
+    #[serde(default)]
+    pub ready: Option<ReadySpec>,
+    /// When it became ready (once; never for a task that ended first).
+    #[serde(default)]
+    pub ready_at: Option<Timestamp>,
     /// What happens when the session closes.
     pub close_policy: ClosePolicy,
     /// Run time limit.

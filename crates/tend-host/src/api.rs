@@ -324,6 +324,20 @@ impl Host {
         mode: WaitMode,
         timeout: Duration,
     ) -> Result<WaitResult, HostError> {
+        self.wait_until(ids, mode, false, timeout).await
+    }
+
+    /// Like [`Host::wait`]; with `ready`, a task also counts as done once it is ready
+    /// (CONTRACT.md §9).
+    pub async fn wait_until(
+        &self,
+        ids: Vec<TaskId>,
+        mode: WaitMode,
+        ready: bool,
+        timeout: Duration,
+    ) -> Result<WaitResult, HostError> {
+        let done_with =
+            move |task: &Task| task.state.is_terminal() || (ready && task.ready_at.is_some());
         let deadline = tokio::time::Instant::now() + timeout;
         let mut version = self.version.clone();
         loop {
@@ -338,8 +352,8 @@ impl Host {
                 .await?
                 .map_err(HostError::Engine)?;
             let done = match mode {
-                WaitMode::Any => tasks.iter().any(|t| t.state.is_terminal()),
-                WaitMode::All => tasks.iter().all(|t| t.state.is_terminal()),
+                WaitMode::Any => tasks.iter().any(done_with),
+                WaitMode::All => tasks.iter().all(done_with),
             };
             if done || tokio::time::Instant::now() >= deadline {
                 return Ok(WaitResult { done, tasks });

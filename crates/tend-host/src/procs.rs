@@ -169,11 +169,18 @@ impl Procs {
         &self.home
     }
 
-    /// The markers of the watched shell tasks (launches recorded without one are left out).
-    pub fn markers(&self) -> Vec<(TaskId, String)> {
+    /// The watched shell tasks with their markers (`None` for a launch recorded without one)
+    /// and directories.
+    pub fn watched(&self) -> Vec<(TaskId, Option<String>, PathBuf)> {
         self.running
             .iter()
-            .filter_map(|(id, watched)| Some((*id, watched.process.ids().marker.clone()?)))
+            .map(|(id, watched)| {
+                (
+                    *id,
+                    watched.process.ids().marker.clone(),
+                    watched.process.task_dir().to_path_buf(),
+                )
+            })
             .collect()
     }
 

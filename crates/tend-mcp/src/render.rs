@@ -217,6 +217,8 @@ mod tests {
             progress: None,
             output: None,
             ports: Vec::new(),
+            ready: None,
+            ready_at: None,
             close_policy: ClosePolicy::Cancel,
             timeout_ms: None,
             idle_timeout_ms: None,

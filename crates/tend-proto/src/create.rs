@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use tend_core::{ClosePolicy, CreateTask, Env, Error, Kind, StderrMode, StdinMode, Task, TaskId};
+use tend_core::{
+    ClosePolicy, CreateTask, Env, Error, Kind, ReadySpec, StderrMode, StdinMode, Task, TaskId,
+};
 
 use crate::limits::{MAX_READ_BYTES, check_duration};
 use crate::output::OutputRead;
@@ -98,6 +100,11 @@ pub struct CreateTaskParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(pattern(crate::limits::NAME_PATTERN)))]
     pub child_session: Option<String>,
+    /// Shell tasks: when the task counts as ready (CONTRACT.md §9): a line of output matches
+    /// `output` (a regular expression), it listens on `port` (0: any port), or an HTTP GET of
+    /// `http` answers a status below 500. The first that holds makes it ready, once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready: Option<ReadySpec>,
     /// Wait up to this long for the task to end before answering (at most 10 minutes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(max = 31_536_000_000u64)))]
@@ -207,6 +214,10 @@ impl CreateTaskParams {
             request.stdin = self.stdin.unwrap_or_default();
             request.stderr = self.stderr.unwrap_or_default();
             request.name = self.name;
+            if let Some(ready) = &self.ready {
+                check_ready(ready)?;
+            }
+            request.ready = self.ready;
             request
         } else {
             let shell_only = [
@@ -216,6 +227,7 @@ impl CreateTaskParams {
                 ("env", self.env.is_some()),
                 ("stdin", self.stdin.is_some()),
                 ("stderr", self.stderr.is_some()),
+                ("ready", self.ready.is_some()),
             ];
             if let Some((field, _)) = shell_only.iter().find(|(_, given)| *given) {
                 return Err(Error::invalid(
@@ -240,6 +252,25 @@ impl CreateTaskParams {
         request.child_session = self.child_session;
         Ok(request)
     }
+}
+
+/// Checks the conditions of `ready`: at least one, a valid regular expression, an http(s) URL.
+fn check_ready(ready: &ReadySpec) -> Result<(), Error> {
+    if ready.is_empty() {
+        return Err(Error::invalid(
+            "ready",
+            "give at least one of output, port and http",
+        ));
+    }
+    if let Some(pattern) = &ready.output {
+        regex::bytes::Regex::new(pattern)
+            .map_err(|e| Error::invalid("ready.output", format!("invalid regex: {e}")))?;
+    }
+    if let Some(url) = &ready.http {
+        tend_core::ready::HttpTarget::parse(url)
+            .map_err(|message| Error::invalid("ready.http", message))?;
+    }
+    Ok(())
 }
 
 /// The answer of `POST /v1/tasks`: 201 with `created: true`, or 200 with `created: false` when

@@ -50,4 +50,4 @@ pub use task_ops::{
     CompleteParams, FinalState, ProgressParams, ProgressState, StdinParams, StopParams,
     TransferParams,
 };
-pub use wait::{WaitMode, WaitParams, WaitResponse, WaitTarget};
+pub use wait::{WaitMode, WaitParams, WaitResponse, WaitTarget, WaitUntil};

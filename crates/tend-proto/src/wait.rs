@@ -17,6 +17,18 @@ pub enum WaitMode {
     All,
 }
 
+/// What a task must reach to count as done.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WaitUntil {
+    /// A terminal state (default).
+    #[default]
+    Finished,
+    /// Ready (CONTRACT.md §9) or a terminal state.
+    Ready,
+}
+
 /// The body of `POST /v1/wait`: `ids` or `session` (its live tasks at the time of the call).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -33,6 +45,10 @@ pub struct WaitParams {
     /// `any` or `all` (default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<WaitMode>,
+    /// `finished` (default) or `ready`: with `ready` a task is done once it is ready or
+    /// terminal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<WaitUntil>,
     /// Answer after this long even if not done (default and most: 10 minutes per request).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(max = 31_536_000_000u64)))]

@@ -55,6 +55,8 @@ fn task(n: u64) -> Task {
             dropped_bytes: 0,
         }),
         ports: Vec::new(),
+        ready: None,
+        ready_at: None,
         close_policy: ClosePolicy::Keep,
         timeout_ms: None,
         idle_timeout_ms: None,

@@ -44,6 +44,8 @@ pub fn shell(n: u64, name: &str, session: &str, age: i64) -> Task {
             dropped_bytes: 0,
         }),
         ports: Vec::new(),
+        ready: None,
+        ready_at: None,
         close_policy: ClosePolicy::Keep,
         timeout_ms: None,
         idle_timeout_ms: None,

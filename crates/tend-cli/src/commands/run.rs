@@ -23,6 +23,11 @@ pub async fn run(context: &Context, args: &RunArgs) -> anyhow::Result<u8> {
     }
     let created = context.client.create_task(&params).await?;
     let id = created.task.id;
+    if args.wait_ready {
+        let code = crate::commands::wait::until_ready(context, vec![id], None, false).await?;
+        output::line(&id.to_string())?;
+        return Ok(code);
+    }
     if !follows {
         if context.json {
             output::json(&created)?;
@@ -133,5 +138,17 @@ fn params(context: &Context, args: &RunArgs) -> anyhow::Result<CreateTaskParams>
     params.stdin = args.stdin.then_some(StdinMode::Pipe);
     params.stderr = args.separate_stderr.then_some(StderrMode::Separate);
     params.close_policy = args.close_policy.map(Into::into);
+    let ready = tend_core::ReadySpec {
+        output: args.ready_output.clone(),
+        port: args.ready_port,
+        http: args.ready_http.clone(),
+    };
+    if args.wait_ready && ready.is_empty() {
+        return Err(UsageError(
+            "--wait-ready needs --ready-output, --ready-port or --ready-http".to_owned(),
+        )
+        .into());
+    }
+    params.ready = (!ready.is_empty()).then_some(ready);
     Ok(params)
 }

@@ -12,6 +12,10 @@ use crate::{exit, output, render};
 
 /// Runs `tend wait`.
 pub async fn run(context: &Context, args: &WaitArgs) -> anyhow::Result<u8> {
+    if args.ready {
+        let timeout = args.timeout.map(Duration::from_millis);
+        return until_ready(context, args.ids.clone(), timeout, true).await;
+    }
     let mode = if args.any {
         WaitMode::Any
     } else {
@@ -56,4 +60,39 @@ fn summary_line(task: &Task) -> String {
         task.state.as_str(),
         render::result_text(task)
     )
+}
+
+/// `wait --ready`: 0 once every task is ready, 1 when one ended without being ready, 124 on
+/// timeout. With `print`, prints a line a task (the JSON answer with `--json`).
+pub async fn until_ready(
+    context: &Context,
+    ids: Vec<tend_core::TaskId>,
+    timeout: Option<Duration>,
+    print: bool,
+) -> anyhow::Result<u8> {
+    let params = WaitParams {
+        ids: Some(ids),
+        mode: Some(WaitMode::All),
+        until: Some(tend_proto::WaitUntil::Ready),
+        ..WaitParams::default()
+    };
+    let answer = tend_client::wait_for(&context.client, &params, timeout).await?;
+    if print && context.json {
+        output::json(&answer)?;
+    } else if print {
+        for task in &answer.tasks {
+            let line = match task.ready_at {
+                Some(at) => format!("{}  ready at {at}", task.id),
+                None => summary_line(task),
+            };
+            output::line(&line)?;
+        }
+    }
+    Ok(if !answer.done {
+        exit::TIMED_OUT
+    } else if answer.tasks.iter().all(|task| task.ready_at.is_some()) {
+        exit::OK
+    } else {
+        exit::ERROR
+    })
 }

@@ -192,6 +192,8 @@ mod tests {
                 dropped_bytes: 0,
             }),
             ports: Vec::new(),
+            ready: None,
+            ready_at: None,
             close_policy: ClosePolicy::Keep,
             timeout_ms: None,
             idle_timeout_ms: None,

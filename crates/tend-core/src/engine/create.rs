@@ -135,6 +135,9 @@ impl Engine {
             if request.stdin == StdinMode::Pipe {
                 return Err(Error::invalid("stdin", "only shell tasks have stdin"));
             }
+            if request.ready.is_some() {
+                return Err(Error::invalid("ready", "only shell tasks become ready"));
+            }
             if request.max_attempts.is_some_and(|n| n > 1) {
                 return Err(Error::invalid(
                     "max_attempts",
@@ -144,6 +147,16 @@ impl Engine {
             if request.name.as_deref().is_none_or(str::is_empty) {
                 return Err(Error::invalid("name", "an external task needs a name"));
             }
+        }
+        if request
+            .ready
+            .as_ref()
+            .is_some_and(crate::task::ReadySpec::is_empty)
+        {
+            return Err(Error::invalid(
+                "ready",
+                "give at least one of output, port and http",
+            ));
         }
         if request.after.len() > MAX_AFTER {
             return Err(Error::invalid(
@@ -242,6 +255,8 @@ impl Engine {
             progress: None,
             output: shell.then(OutputCounters::default),
             ports: Vec::new(),
+            ready: request.ready,
+            ready_at: None,
             close_policy: request.close_policy.unwrap_or(ClosePolicy::Keep),
             timeout_ms: request.timeout_ms,
             idle_timeout_ms: request.idle_timeout_ms,

@@ -278,6 +278,33 @@ impl Engine {
         id
     }
 
+    /// Queues a notification of `kind` about a live task (one that does not end it) to its
+    /// session.
+    pub(crate) fn notify_task(
+        &mut self,
+        id: TaskId,
+        kind: NotificationKind,
+        text: String,
+        now: Timestamp,
+        fx: &mut Fx,
+    ) {
+        let record = Arc::clone(&self.tasks[&id].task);
+        let notification = Notification {
+            id: self.next_notification_id(),
+            session: record.session.clone(),
+            task_id: Some(id),
+            kind,
+            state: Some(record.state),
+            reason: None,
+            exit_code: None,
+            name: Some(record.name.clone()),
+            text,
+            tasks: Vec::new(),
+            created_at: now,
+        };
+        self.queue_notification(notification, fx);
+    }
+
     fn queue_notification(&mut self, notification: Notification, fx: &mut Fx) {
         let notification = Arc::new(notification);
         let session = &notification.session;

@@ -151,6 +151,11 @@ impl Engine {
                 dropped_bytes,
             } => self.output_grew(id, total_bytes, dropped_bytes, now, &mut fx)?,
             Input::PortsObserved { id, ports } => self.ports_observed(id, ports, now, &mut fx)?,
+            Input::Ready {
+                id,
+                condition,
+                detail,
+            } => self.became_ready(id, condition, detail, now, &mut fx)?,
             Input::TimerFired => {
                 self.fire_timers(now, &mut fx);
                 Answer::Done

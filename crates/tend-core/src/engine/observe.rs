@@ -222,6 +222,38 @@ impl Engine {
         Ok(Answer::Done)
     }
 
+    /// A condition of the task's `ready` holds: the first time, for a running task created
+    /// with conditions, `ready_at` is set, one `ready` event is emitted and one `task_ready`
+    /// notification is queued; otherwise nothing changes.
+    pub(crate) fn became_ready(
+        &mut self,
+        id: TaskId,
+        condition: crate::task::ReadyCondition,
+        detail: String,
+        now: Timestamp,
+        fx: &mut Fx,
+    ) -> Result<Answer, Error> {
+        let stored = self.shell_entry(id)?;
+        let task = &stored.task;
+        if task.ready.is_none() || task.ready_at.is_some() || !task.state.holds_slot() {
+            return Ok(Answer::Done);
+        }
+        if let Some(stored) = self.tasks.get_mut(&id) {
+            stored.record_mut().ready_at = Some(now);
+        }
+        self.touch(id, now, fx);
+        let text = super::text::task_ready(&self.tasks[&id].task, condition, &detail, now);
+        self.emit(id, EventKind::Ready { condition, detail }, now, fx);
+        self.notify_task(
+            id,
+            crate::notification::NotificationKind::TaskReady,
+            text,
+            now,
+            fx,
+        );
+        Ok(Answer::Done)
+    }
+
     pub(crate) fn progress(
         &mut self,
         report: ProgressReport,

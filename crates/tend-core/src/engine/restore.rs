@@ -125,7 +125,9 @@ impl Engine {
         }
         for mut notification in snapshot.notifications {
             notification.session = engine.session_name(&notification.session);
-            if let Some(task) = notification.task_id {
+            if let Some(task) = notification.task_id
+                && notification.kind == crate::notification::NotificationKind::TaskFinished
+            {
                 engine.unacked_tasks.insert(task, notification.id);
             }
             engine

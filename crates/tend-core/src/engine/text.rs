@@ -35,6 +35,28 @@ pub(crate) fn task_finished(task: &Task, now: Timestamp) -> String {
     out
 }
 
+/// `t3 "npm run dev" ready: listening on :5173 after 2.1s` (or `: output "Listening..."`,
+/// `: http 200`).
+pub(crate) fn task_ready(
+    task: &Task,
+    condition: crate::task::ReadyCondition,
+    detail: &str,
+    now: Timestamp,
+) -> String {
+    use crate::task::ReadyCondition;
+    let mut out = String::with_capacity(task.name.len() + detail.len() + 48);
+    let since = task.started_at.unwrap_or(task.created_at);
+    let _ = write!(out, "{} {:?} ready: ", task.id, task.name);
+    let _ = match condition {
+        ReadyCondition::Port => write!(out, "listening on :{detail}"),
+        ReadyCondition::Output => write!(out, "output {detail:?}"),
+        ReadyCondition::Http => write!(out, "http {detail}"),
+    };
+    out.push_str(" after ");
+    let _ = write_compact_duration(&mut out, now.millis_since(since));
+    out
+}
+
 /// `all 5 tasks finished: 4 completed, 1 failed`.
 pub(crate) fn all_finished<'a>(tasks: impl Iterator<Item = &'a Task>) -> String {
     let (mut total, mut completed, mut failed, mut cancelled) = (0, 0, 0, 0);

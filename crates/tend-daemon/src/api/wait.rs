@@ -2,12 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use tend_proto::{MAX_LONG_POLL_MS, WaitMode, WaitParams, WaitResponse, WaitTarget, long_poll};
+use tend_proto::{
+    MAX_LONG_POLL_MS, WaitMode, WaitParams, WaitResponse, WaitTarget, WaitUntil, long_poll,
+};
 
 use super::extract::JsonBody;
 use super::{ApiError, AppState};
 
-/// Waits until the tasks are terminal (`all`) or one is (`any`), at most `timeout_ms` (and at
+/// Waits until the tasks are terminal (`all`) or one is (`any`) (with `until: ready`: ready or
+/// terminal), at most `timeout_ms` (and at
 /// most 10 minutes per request). A session with no live task is done at once.
 pub(crate) async fn wait(
     State(state): State<AppState>,
@@ -30,6 +33,7 @@ pub(crate) async fn wait(
         WaitMode::Any => tend_host::WaitMode::Any,
         WaitMode::All => tend_host::WaitMode::All,
     };
+    let ready = params.until == Some(WaitUntil::Ready);
     let timeout = long_poll(params.timeout_ms.unwrap_or(MAX_LONG_POLL_MS));
     let _place = if timeout.is_zero() {
         None
@@ -37,7 +41,7 @@ pub(crate) async fn wait(
         Some(state.gates.long_poll()?)
     };
     let result = state
-        .until_shutdown(state.host.wait(ids, mode, timeout))
+        .until_shutdown(state.host.wait_until(ids, mode, ready, timeout))
         .await??;
     Ok(Json(WaitResponse {
         done: result.done,

@@ -54,6 +54,8 @@ pub(super) fn task(n: u64, session: &str, state: State) -> StoredTask {
             } else {
                 Vec::new()
             },
+            ready: None,
+            ready_at: None,
             close_policy: ClosePolicy::Cancel,
             timeout_ms: Some(60_000),
             idle_timeout_ms: None,

@@ -88,6 +88,7 @@ impl TaskTable {
                 task.started_at = Some(event.at);
             }),
             EventKind::StateChanged { to, .. } => self.live(event, |task| task.state = *to),
+            EventKind::Ready { .. } => self.live(event, |task| task.ready_at = Some(event.at)),
             EventKind::PortsChanged { ports } => {
                 self.live(event, |task| task.ports.clone_from(ports));
             }
