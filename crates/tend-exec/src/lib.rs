@@ -141,7 +141,7 @@ mod wire;
 pub use marker::{MARKER_VAR, Sweep};
 pub use output::ReadError;
 pub use output::{GrepLine, GrepResult, Growth, OutputChunk, OutputCounters, OutputReader, Stream};
-pub use ports::{ListeningSocket, listening_ports};
+pub use ports::{ListeningSocket, PortScanner, listening_ports};
 pub use private::{PrivateDir, PrivateDirError, ensure_private_dir};
 pub use request::{OutputLimits, ShimProgram, SpawnRequest, StderrMode, StdinMode};
 pub use runtime::adopt::{Adopted, VanishedTask, adopt};

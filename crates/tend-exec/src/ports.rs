@@ -113,18 +113,71 @@ fn socket_inodes(pid: &str) -> Vec<u64> {
         .collect()
 }
 
+/// Scans for listening ports again only when something could have changed: the sockets in
+/// LISTEN state (two small files to read) or the tasks asked about. While both stay the same,
+/// the processes are not looked at and the last answer is given again (a socket handed from
+/// one process of a task to another keeps the pid it was first seen with until then).
+#[derive(Debug, Default)]
+pub struct PortScanner {
+    last: Option<LastScan>,
+}
+
+/// What a [`PortScanner`] saw last.
+#[derive(Debug)]
+struct LastScan {
+    /// The listening sockets' inodes, sorted.
+    inodes: Vec<u64>,
+    /// The markers asked about, sorted.
+    markers: Vec<String>,
+    /// The answer.
+    found: HashMap<String, Vec<ListeningSocket>>,
+}
+
+impl PortScanner {
+    /// A scanner that has not looked yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// [`listening_ports`], or its last answer when neither the listening sockets nor
+    /// `markers` changed since.
+    pub fn scan(&mut self, markers: &[String]) -> HashMap<String, Vec<ListeningSocket>> {
+        let sockets = listening_sockets();
+        let mut inodes: Vec<u64> = sockets.keys().copied().collect();
+        inodes.sort_unstable();
+        let mut wanted = markers.to_vec();
+        wanted.sort_unstable();
+        if let Some(last) = &self.last
+            && last.inodes == inodes
+            && last.markers == wanted
+        {
+            return last.found.clone();
+        }
+        let found = scan_with(markers, &sockets);
+        self.last = Some(LastScan {
+            inodes,
+            markers: wanted,
+            found: found.clone(),
+        });
+        found
+    }
+}
+
 /// For each of `markers`, the TCP sockets in LISTEN state that its processes hold, sorted by
 /// port. Tasks that listen on nothing are absent from the answer. Only processes of the
 /// calling user are looked at.
 pub fn listening_ports(markers: &[String]) -> HashMap<String, Vec<ListeningSocket>> {
+    scan_with(markers, &listening_sockets())
+}
+
+fn scan_with(
+    markers: &[String],
+    sockets: &HashMap<u64, (String, u16)>,
+) -> HashMap<String, Vec<ListeningSocket>> {
     use std::os::unix::fs::MetadataExt;
 
     let mut found: HashMap<String, Vec<ListeningSocket>> = HashMap::new();
-    if markers.is_empty() {
-        return found;
-    }
-    let sockets = listening_sockets();
-    if sockets.is_empty() {
+    if markers.is_empty() || sockets.is_empty() {
         return found;
     }
     let wanted: HashSet<&str> = markers.iter().map(String::as_str).collect();

@@ -82,6 +82,7 @@ pub(crate) fn spawn(tx: &mpsc::UnboundedSender<Command>) {
         let mut tick = tokio::time::interval(PERIOD);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut looks: u32 = 0;
+        let scanner = std::sync::Arc::new(std::sync::Mutex::new(tend_exec::PortScanner::new()));
         loop {
             tick.tick().await;
             looks = looks.wrapping_add(1);
@@ -102,7 +103,7 @@ pub(crate) fn spawn(tx: &mpsc::UnboundedSender<Command>) {
             }
             let mut inputs = Vec::new();
             if looks % PORT_EVERY == 1 {
-                scan_ports(&tasks, &mut seen, &mut inputs).await;
+                scan_ports(&scanner, &tasks, &mut seen, &mut inputs).await;
             }
             check_ready(&tasks, &mut seen, &mut inputs).await;
             let Some(tx) = weak.upgrade() else { break };
@@ -113,7 +114,12 @@ pub(crate) fn spawn(tx: &mpsc::UnboundedSender<Command>) {
     });
 }
 
-async fn scan_ports(tasks: &[Watched], seen: &mut HashMap<TaskId, Seen>, inputs: &mut Vec<Input>) {
+async fn scan_ports(
+    scanner: &std::sync::Arc<std::sync::Mutex<tend_exec::PortScanner>>,
+    tasks: &[Watched],
+    seen: &mut HashMap<TaskId, Seen>,
+    inputs: &mut Vec<Input>,
+) {
     let marked: Vec<(TaskId, String)> = tasks
         .iter()
         .filter_map(|task| Some((task.id, task.marker.clone()?)))
@@ -122,9 +128,14 @@ async fn scan_ports(tasks: &[Watched], seen: &mut HashMap<TaskId, Seen>, inputs:
         return;
     }
     let wanted: Vec<String> = marked.iter().map(|(_, marker)| marker.clone()).collect();
-    let Ok(mut found) =
-        tokio::task::spawn_blocking(move || tend_exec::listening_ports(&wanted)).await
-    else {
+    let scanner = std::sync::Arc::clone(scanner);
+    let scanned = tokio::task::spawn_blocking(move || {
+        scanner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .scan(&wanted)
+    });
+    let Ok(mut found) = scanned.await else {
         return;
     };
     for (id, marker) in marked {
