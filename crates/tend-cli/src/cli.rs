@@ -76,9 +76,12 @@ pub struct RunArgs {
     /// The working directory (default: the current one).
     #[arg(long, value_name = "DIR")]
     pub cwd: Option<PathBuf>,
-    /// A variable added to the task's environment (repeatable); never shown.
+    /// A variable added to the task's environment, or replacing one (repeatable); never shown.
     #[arg(long = "env", value_name = "K=V", value_parser = parse_env)]
     pub env: Vec<(String, String)>,
+    /// Start from the daemon's environment instead of this shell's (plus --env).
+    #[arg(long)]
+    pub clean_env: bool,
     /// The concurrency group.
     #[arg(long)]
     pub group: Option<String>,

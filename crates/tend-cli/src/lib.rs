@@ -9,9 +9,10 @@
 //!
 //! # Choices where CONTRACT.md is silent
 //!
-//! - `tend run` sends the caller's working directory (or `--cwd`, relative to it) but not its
-//!   environment: a task runs with the daemon's environment plus `--env K=V` (pass
-//!   `--env PATH="$PATH"` to use yours). Interrupting `run --wait` leaves the task running.
+//! - `tend run` sends the caller's working directory (or `--cwd`, relative to it) and its whole
+//!   environment (the variables whose name and value are UTF-8; `base_env: "request"`): the
+//!   task runs with exactly that plus `--env K=V`. `--clean-env` starts from the daemon's
+//!   environment instead. Interrupting `run --wait` leaves the task running and says so.
 //! - `run --json --wait` prints the create answer once the task ended, with its output read
 //!   from byte 0 (as `yield_ms` answers it); `run --json --yield DUR` is the create answer with
 //!   `yield_ms`. Both exit with the task's code when it ended.

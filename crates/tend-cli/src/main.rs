@@ -27,6 +27,13 @@ fn main() -> ExitCode {
         cwd: env::current_dir().ok(),
         current_exe: env::current_exe().ok(),
         request_timeout: Environment::text(env::var_os("TEND_REQUEST_TIMEOUT")),
+        vars: tend_proto::EnvMap(
+            env::vars_os()
+                .filter_map(|(name, value)| {
+                    Some((name.into_string().ok()?, value.into_string().ok()?))
+                })
+                .collect(),
+        ),
     };
     tend_cli::run(cli, environment)
 }

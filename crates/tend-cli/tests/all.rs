@@ -4,6 +4,7 @@
 mod support;
 
 mod daemon;
+mod environment;
 mod errors;
 mod limits;
 mod logs;

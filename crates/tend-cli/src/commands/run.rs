@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tend_core::{Reason, StderrMode, StdinMode, Task, TaskId};
+use tend_core::{BaseEnv, Reason, StderrMode, StdinMode, Task, TaskId};
 use tend_proto::{CreateTaskParams, EnvMap, MAX_LONG_POLL_MS, OutputQuery, WaitMode, WaitParams};
 use tokio::time::Instant;
 
@@ -122,7 +122,15 @@ fn params(context: &Context, args: &RunArgs) -> anyhow::Result<CreateTaskParams>
         .context("--cwd")?;
     params.cwd = Some(cwd.to_owned());
     params.name = args.name.clone();
-    params.env = (!args.env.is_empty()).then(|| EnvMap(args.env.iter().cloned().collect()));
+    // The caller's environment, unless --clean-env: the task runs with exactly that.
+    let mut env = if args.clean_env {
+        EnvMap::default()
+    } else {
+        params.base_env = Some(BaseEnv::Request);
+        context.env.vars.clone()
+    };
+    env.0.extend(args.env.iter().cloned());
+    params.env = (!env.0.is_empty()).then_some(env);
     params.group = args.group.clone();
     params.after = (!args.after.is_empty()).then(|| args.after.clone());
     params.key = args.key.clone();
