@@ -31,8 +31,10 @@
 pub mod cli;
 mod clock;
 mod commands;
+pub mod complete;
 pub mod context;
 pub mod exit;
+pub mod ids;
 mod output;
 mod render;
 mod stream;
@@ -64,7 +66,7 @@ pub fn run(cli: Cli, env: Environment) -> ExitCode {
 
 fn dispatch(cli: Cli, env: Environment) -> anyhow::Result<u8> {
     if let Command::Completions(args) = &cli.command {
-        return commands::completions::run(args);
+        return commands::completions::run(args, env.current_exe.as_deref());
     }
     let context = Context::new(&cli, env)?;
     if let Command::Mcp = &cli.command {

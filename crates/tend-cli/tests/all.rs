@@ -12,3 +12,4 @@ mod run;
 mod safety;
 mod sessions;
 mod tasks;
+mod usability;

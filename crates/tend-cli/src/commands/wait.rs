@@ -17,8 +17,9 @@ pub async fn run(context: &Context, args: &WaitArgs) -> anyhow::Result<u8> {
     } else {
         WaitMode::All
     };
+    let ids = crate::ids::resolve_all(context, &args.ids).await?;
     let params = WaitParams {
-        ids: Some(args.ids.clone()),
+        ids: Some(ids),
         mode: Some(mode),
         ..WaitParams::default()
     };
