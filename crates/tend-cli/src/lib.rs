@@ -12,7 +12,26 @@
 //! - `tend run` sends the caller's working directory (or `--cwd`, relative to it) and its whole
 //!   environment (the variables whose name and value are UTF-8; `base_env: "request"`): the
 //!   task runs with exactly that plus `--env K=V`. `--clean-env` starts from the daemon's
-//!   environment instead. Interrupting `run --wait` leaves the task running and says so.
+//!   environment instead. `--cwd` must be a directory this user may enter, else nothing is
+//!   created (exit 2).
+//! - Interrupting `run --wait` or `run --yield` (Ctrl-C) leaves the task running, says so on
+//!   stderr (`t22 keeps running; stop it with: tend stop t22`) and exits 130.
+//! - Where a command takes a task, `t3`, a bare `3` and the name of a task are accepted; a name
+//!   must be that of exactly one live task of the session, else the error says so (exit 3 when
+//!   none, 1 when several, listing them). An id never issued is `no task t9` (exit 3).
+//! - `stop` of a task that had already ended says so (`t5 had already ended (completed, exit
+//!   0)`) and exits 0.
+//! - `ls` has a RAN column (start to end, or to now while it runs); it prints `no tasks` when
+//!   there are none. `--limit N` shows the N most recent (0: all); on a terminal without
+//!   `--limit`, the last 50, then a line saying how many are hidden.
+//! - `show` adds the run time and, for a pending task, `waiting:` (the `after` tasks that have
+//!   not completed, the retry backoff, a full group).
+//! - `notifications` is a table (id, age, text); `--ack` says on stderr how many were
+//!   acknowledged.
+//! - `logs --grep` exits 1 when no line matched. When `--grep` or `--json` printed U+FFFD and
+//!   the stream holds bytes that are not UTF-8, a note on stderr says that they were replaced.
+//! - `completions SHELL` prints a script that asks `tend` for candidates at each TAB
+//!   (subcommands, options, task ids, group names; see [`complete`]).
 //! - `run --json --wait` prints the create answer once the task ended, with its output read
 //!   from byte 0 (as `yield_ms` answers it); `run --json --yield DUR` is the create answer with
 //!   `yield_ms`. Both exit with the task's code when it ended.
