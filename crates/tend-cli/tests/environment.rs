@@ -111,3 +111,31 @@ fn the_callers_environment_stays_out_of_the_database_and_the_log() {
         );
     }
 }
+
+#[test]
+fn a_task_launched_by_the_next_daemon_still_has_only_the_callers_environment() {
+    let (home, bin) = home_with_a_daemon();
+    home.ok(&["group", "set", "one", "1"]);
+    let blocker = home.start(&["--group", "one", "--", "sleep", "30"]);
+    let outcome = run_from_shell(&home, &bin, &["--group", "one", "--sh", SCRIPT]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let queued = outcome.text().trim().to_owned();
+    // The daemon dies while the task waits; the next one has an environment of its own.
+    let pid = home.daemon_pid();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(pid).unwrap()),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    crate::support::eventually(
+        "the daemon to die",
+        std::time::Duration::from_secs(10),
+        || !crate::support::process_alive(pid),
+    );
+    let mut start = home.command(&["daemon", "start"]);
+    start.env("TEND_T_DAEMON_ONLY", "next");
+    assert_eq!(home.output_of(start).code, 0);
+    home.ok(&["stop", &blocker]);
+    home.finished(&queued);
+    assert_eq!(home.ok(&["logs", &queued]), "foo=bar daemon=\ntool ran\n");
+}

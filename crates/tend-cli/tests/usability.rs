@@ -68,6 +68,7 @@ fn an_unknown_id_is_said_once() {
         &["logs", "t9999"],
         &["rm", "t9999"],
         &["input", "t9999", "x"],
+        &["wait", "t9999"],
     ] {
         let outcome = home.run(args);
         assert_eq!(outcome.code, 3, "{args:?}");

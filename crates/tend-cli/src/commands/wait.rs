@@ -24,7 +24,19 @@ pub async fn run(context: &Context, args: &WaitArgs) -> anyhow::Result<u8> {
         ..WaitParams::default()
     };
     let timeout = args.timeout.map(Duration::from_millis);
-    let answer = tend_client::wait_for(&context.client, &params, timeout).await?;
+    let answer = match tend_client::wait_for(&context.client, &params, timeout).await {
+        Ok(answer) => answer,
+        Err(error) if error.code() == tend_proto::ApiErrorCode::NotFound => {
+            // Say which id, as the other commands do.
+            for &id in params.ids.iter().flatten() {
+                if let Err(missing) = context.client.get_task(id).await {
+                    return Err(crate::ids::task_error(id, missing));
+                }
+            }
+            return Err(error.into());
+        }
+        Err(error) => return Err(error.into()),
+    };
     if context.json {
         output::json(&answer)?;
     } else {
