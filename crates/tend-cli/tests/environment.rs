@@ -5,13 +5,15 @@ use std::os::unix::fs::PermissionsExt;
 
 use crate::support::{Home, Outcome};
 
-/// A home whose daemon was started with `TEND_T_DAEMON_ONLY=d` and without `TEND_T_FOO`, and a
-/// directory holding a program `tend-t-tool` that only the caller has on its `PATH`.
+/// A home whose daemon (logging at `trace`) was started with `TEND_T_DAEMON_ONLY=d` and
+/// without `TEND_T_FOO`, and a directory holding a program `tend-t-tool` that only the caller has on its `PATH`.
 fn home_with_a_daemon() -> (Home, tempfile::TempDir) {
     let home = Home::new();
     let mut start = home.command(&["daemon", "start"]);
+    // Logging everything, so that a leak into the log would show.
     start
         .env("TEND_T_DAEMON_ONLY", "d")
+        .env("TEND_LOG", "trace")
         .env_remove("TEND_T_FOO");
     let outcome = home.output_of(start);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
