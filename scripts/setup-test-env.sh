@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the test clients of tend's MCP server: the official MCP Python SDK (PyPI `mcp`,
-# pinned) into .venv at the workspace root. Idempotent; safe to run concurrently. The tests of
+# Installs what the tests need besides Rust: the programs of the CLI tests (bash, script(1):
+# scripts/setup-cli-tools.sh) and the test clients of tend's MCP server, the official MCP Python
+# SDK (PyPI `mcp`, pinned), into .venv at the workspace root. Idempotent; safe to run concurrently. The tests of
 # crates/tend-mcp run it themselves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ MCP_VERSION="2.3.0"
 
 exec 9>"${TMPDIR:-/tmp}/tend-setup-test-env.lock"
 flock 9
+
+scripts/setup-cli-tools.sh
 
 installed() {
     [ -x .venv/bin/python ] && .venv/bin/python - "$MCP_VERSION" <<'PY' 2>/dev/null

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use tend_core::{ClosePolicy, Seq, State, TaskId};
+use tend_core::{ClosePolicy, Seq, State};
+
+use crate::ids::TaskRef;
 
 /// Runs and tracks background work: shell commands and the work of agents, kept by one daemon
 /// per home.
@@ -80,15 +82,18 @@ pub struct RunArgs {
     /// The working directory (default: the current one).
     #[arg(long, value_name = "DIR")]
     pub cwd: Option<PathBuf>,
-    /// A variable added to the task's environment (repeatable); never shown.
+    /// A variable added to the task's environment, or replacing one (repeatable); never shown.
     #[arg(long = "env", value_name = "K=V", value_parser = parse_env)]
     pub env: Vec<(String, String)>,
-    /// The concurrency group.
+    /// Start from the daemon's environment instead of this shell's (plus --env).
     #[arg(long)]
+    pub clean_env: bool,
+    /// The concurrency group.
+    #[arg(long, add = crate::complete::group_names())]
     pub group: Option<String>,
     /// Start only after this task completed (repeatable).
     #[arg(long = "after", value_name = "ID")]
-    pub after: Vec<TaskId>,
+    pub after: Vec<TaskRef>,
     /// An idempotency key: a live task of the session with this key is answered instead.
     #[arg(long)]
     pub key: Option<String>,
@@ -175,27 +180,33 @@ pub struct LsArgs {
     /// Only tasks in these states (comma-separated or repeated).
     #[arg(long, value_name = "S", value_delimiter = ',', value_parser = parse_state)]
     pub state: Vec<State>,
+    /// Only the N most recent tasks; 0 for all [default: all, or the last 50 on a terminal].
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
 }
 
 /// `tend show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The task.
-    pub id: TaskId,
+    /// The task: its id (t3 or 3) or the name of a live task of the session.
+    #[arg(value_name = "ID", add = crate::complete::task_ids())]
+    pub id: TaskRef,
 }
 
 /// `tend ps`.
 #[derive(Debug, Args)]
 pub struct PsArgs {
     /// The task.
-    pub id: TaskId,
+    #[arg(value_name = "ID", add = crate::complete::task_ids())]
+    pub id: TaskRef,
 }
 
 /// `tend logs`.
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// The task.
-    pub id: TaskId,
+    /// The task: its id (t3 or 3) or the name of a live task of the session.
+    #[arg(value_name = "ID", add = crate::complete::task_ids())]
+    pub id: TaskRef,
     /// Keep printing until the task ends.
     #[arg(short, long)]
     pub follow: bool,
@@ -216,9 +227,9 @@ pub struct LogsArgs {
 /// `tend wait`.
 #[derive(Debug, Args)]
 pub struct WaitArgs {
-    /// The tasks.
-    #[arg(required = true, value_name = "ID")]
-    pub ids: Vec<TaskId>,
+    /// The tasks: ids (t3 or 3) or names of live tasks of the session.
+    #[arg(required = true, value_name = "ID", add = crate::complete::task_ids())]
+    pub ids: Vec<TaskRef>,
     /// Return when one task has ended instead of all.
     #[arg(long)]
     pub any: bool,
@@ -233,9 +244,9 @@ pub struct WaitArgs {
 /// `tend stop`.
 #[derive(Debug, Args)]
 pub struct StopArgs {
-    /// The tasks.
-    #[arg(required = true, value_name = "ID")]
-    pub ids: Vec<TaskId>,
+    /// The tasks: ids (t3 or 3) or names of live tasks of the session.
+    #[arg(required = true, value_name = "ID", add = crate::complete::task_ids())]
+    pub ids: Vec<TaskRef>,
     /// Time between SIGTERM and SIGKILL (default: the daemon's, 5s).
     #[arg(long, value_name = "DUR", value_parser = parse_duration)]
     pub grace: Option<u64>,
@@ -244,8 +255,9 @@ pub struct StopArgs {
 /// `tend input`.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// The task.
-    pub id: TaskId,
+    /// The task: its id (t3 or 3) or the name of a live task of the session.
+    #[arg(value_name = "ID", add = crate::complete::task_ids())]
+    pub id: TaskRef,
     /// The text, written as given (add a newline yourself: `$'yes\n'`).
     pub text: String,
     /// Close the task's stdin after writing.
@@ -256,9 +268,9 @@ pub struct InputArgs {
 /// `tend rm`.
 #[derive(Debug, Args)]
 pub struct RmArgs {
-    /// The tasks.
-    #[arg(required = true, value_name = "ID")]
-    pub ids: Vec<TaskId>,
+    /// The tasks: ids (t3 or 3) or names of live tasks of the session.
+    #[arg(required = true, value_name = "ID", add = crate::complete::task_ids())]
+    pub ids: Vec<TaskRef>,
 }
 
 /// `tend events`.
@@ -272,7 +284,7 @@ pub struct EventsArgs {
     pub follow: bool,
     /// Only this task's events.
     #[arg(long, value_name = "ID")]
-    pub task: Option<TaskId>,
+    pub task: Option<TaskRef>,
 }
 
 /// `tend notifications`.
@@ -291,6 +303,7 @@ pub enum GroupCommand {
     /// Set a group's limit (0 = unlimited).
     Set {
         /// The group.
+        #[arg(add = crate::complete::group_names())]
         name: String,
         /// Tasks of the group that may run at once.
         limit: u32,
@@ -423,7 +436,6 @@ mod tests {
             &["tend", "run", "--sh", "x", "--", "y"],
             &["tend", "run", "--wait", "--yield", "1s", "--", "y"],
             &["tend", "run", "--timeout", "soon", "--", "y"],
-            &["tend", "show", "12"],
             &["tend", "ls", "--state", "sleeping"],
             &["tend", "logs", "t1", "--tail", "3", "--grep", "x"],
             &["tend", "completions", "powershell"],

@@ -33,6 +33,9 @@ pub struct Environment {
     /// `TEND_REQUEST_TIMEOUT`: how long a request may go unanswered (default 30 s; long polls
     /// and stops get their own wait on top).
     pub request_timeout: Option<String>,
+    /// The whole environment (variables whose name and value are UTF-8), sent with `tend run`
+    /// as the task's. A secret: its `Debug` shows only how many variables there are.
+    pub vars: tend_proto::EnvMap,
 }
 
 impl Environment {

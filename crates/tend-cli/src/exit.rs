@@ -22,6 +22,8 @@ pub const EXPIRED: u8 = 4;
 pub const CONFLICT: u8 = 5;
 /// A wait ran out of time, or a task ran past its timeout.
 pub const TIMED_OUT: u8 = 124;
+/// Interrupted (Ctrl-C) while following a task, which goes on: 128 + SIGINT, as a shell says.
+pub const INTERRUPTED: u8 = 130;
 
 /// A mistake on the command line found after parsing (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,9 @@ pub struct UsageError(pub String);
 /// away (a broken pipe), which is not reported.
 pub fn code_of_error(error: &anyhow::Error) -> Option<u8> {
     for cause in error.chain() {
+        if let Some(said) = cause.downcast_ref::<crate::ids::Said>() {
+            return Some(said.code);
+        }
         if let Some(client) = cause.downcast_ref::<ClientError>() {
             return Some(code_of_api(client.code()));
         }

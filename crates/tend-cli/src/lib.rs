@@ -9,9 +9,29 @@
 //!
 //! # Choices where CONTRACT.md is silent
 //!
-//! - `tend run` sends the caller's working directory (or `--cwd`, relative to it) but not its
-//!   environment: a task runs with the daemon's environment plus `--env K=V` (pass
-//!   `--env PATH="$PATH"` to use yours). Interrupting `run --wait` leaves the task running.
+//! - `tend run` sends the caller's working directory (or `--cwd`, relative to it) and its whole
+//!   environment (the variables whose name and value are UTF-8; `base_env: "request"`): the
+//!   task runs with exactly that plus `--env K=V`. `--clean-env` starts from the daemon's
+//!   environment instead. `--cwd` must be a directory this user may enter, else nothing is
+//!   created (exit 2).
+//! - Interrupting `run --wait` or `run --yield` (Ctrl-C) leaves the task running, says so on
+//!   stderr (`t22 keeps running; stop it with: tend stop t22`) and exits 130.
+//! - Where a command takes a task, `t3`, a bare `3` and the name of a task are accepted; a name
+//!   must be that of exactly one live task of the session, else the error says so (exit 3 when
+//!   none, 1 when several, listing them). An id never issued is `no task t9` (exit 3).
+//! - `stop` of a task that had already ended says so (`t5 had already ended (completed, exit
+//!   0)`) and exits 0.
+//! - `ls` has a RAN column (start to end, or to now while it runs); it prints `no tasks` when
+//!   there are none. `--limit N` shows the N most recent (0: all); on a terminal without
+//!   `--limit`, the last 50, then a line saying how many are hidden.
+//! - `show` adds the run time and, for a pending task, `waiting:` (the `after` tasks that have
+//!   not completed, the retry backoff, a full group).
+//! - `notifications` is a table (id, age, text); `--ack` says on stderr how many were
+//!   acknowledged.
+//! - `logs --grep` exits 1 when no line matched. When `--grep` or `--json` printed U+FFFD and
+//!   the stream holds bytes that are not UTF-8, a note on stderr says that they were replaced.
+//! - `completions SHELL` prints a script that asks `tend` for candidates at each TAB
+//!   (subcommands, options, task ids, group names; see [`complete`]).
 //! - `run --json --wait` prints the create answer once the task ended, with its output read
 //!   from byte 0 (as `yield_ms` answers it); `run --json --yield DUR` is the create answer with
 //!   `yield_ms`. Both exit with the task's code when it ended.
@@ -30,8 +50,10 @@
 pub mod cli;
 mod clock;
 mod commands;
+pub mod complete;
 pub mod context;
 pub mod exit;
+pub mod ids;
 mod output;
 mod render;
 mod stream;
@@ -63,7 +85,7 @@ pub fn run(cli: Cli, env: Environment) -> ExitCode {
 
 fn dispatch(cli: Cli, env: Environment) -> anyhow::Result<u8> {
     if let Command::Completions(args) = &cli.command {
-        return commands::completions::run(args);
+        return commands::completions::run(args, env.current_exe.as_deref());
     }
     let context = Context::new(&cli, env)?;
     if let Command::Mcp = &cli.command {

@@ -13,7 +13,6 @@ fn main() -> ExitCode {
     if env::args_os().nth(1).is_some_and(|arg| arg == "__shim") {
         std::process::exit(tend_exec::shim::main());
     }
-    let cli = Cli::parse();
     let environment = Environment {
         home: HomeEnv {
             tend_home: env::var_os("TEND_HOME"),
@@ -27,6 +26,17 @@ fn main() -> ExitCode {
         cwd: env::current_dir().ok(),
         current_exe: env::current_exe().ok(),
         request_timeout: Environment::text(env::var_os("TEND_REQUEST_TIMEOUT")),
+        vars: tend_proto::EnvMap(
+            env::vars_os()
+                .filter_map(|(name, value)| {
+                    Some((name.into_string().ok()?, value.into_string().ok()?))
+                })
+                .collect(),
+        ),
     };
+    // `COMPLETE=SHELL tend -- WORDS...` (from the script of `tend completions`) answers the
+    // candidates and exits.
+    tend_cli::complete::complete_if_asked(&environment);
+    let cli = Cli::parse();
     tend_cli::run(cli, environment)
 }

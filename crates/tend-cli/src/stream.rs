@@ -29,6 +29,8 @@ pub struct Copied {
     pub done: bool,
     /// The last byte copied was a newline, or nothing was copied.
     pub at_line_start: bool,
+    /// Bytes copied.
+    pub bytes: u64,
 }
 
 /// Copies the output of task `id` read with `query` to `sink` until the end (`deadline`
@@ -42,11 +44,13 @@ pub async fn copy(
 ) -> anyhow::Result<Copied> {
     let mut follower = OutputFollower::new(id, query);
     let mut at_line_start = true;
+    let mut bytes = 0;
     loop {
         if follower.is_done() {
             return Ok(Copied {
                 done: true,
                 at_line_start,
+                bytes,
             });
         }
         let wait = match deadline {
@@ -57,6 +61,7 @@ pub async fn copy(
                     return Ok(Copied {
                         done: false,
                         at_line_start,
+                        bytes,
                     });
                 }
                 left.min(FOLLOW_POLL).max(Duration::from_millis(1))
@@ -66,6 +71,7 @@ pub async fn copy(
             return Ok(Copied {
                 done: true,
                 at_line_start,
+                bytes,
             });
         };
         if !chunk.data.is_empty() {
@@ -74,6 +80,7 @@ pub async fn copy(
                 Sink::Stderr => output::stderr_bytes(&chunk.data)?,
             }
             at_line_start = chunk.data.ends_with(b"\n");
+            bytes += chunk.data.len() as u64;
         }
     }
 }
@@ -103,5 +110,6 @@ pub async fn copy_task(
     Ok(Copied {
         done: stdout.done && stderr.done,
         at_line_start: stdout.at_line_start,
+        bytes: stdout.bytes + stderr.bytes,
     })
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod daemon;
+mod environment;
 mod errors;
 mod limits;
 mod logs;
@@ -14,3 +15,4 @@ mod run;
 mod safety;
 mod sessions;
 mod tasks;
+mod usability;

@@ -18,7 +18,7 @@ fn signal(pid: u32, signal: Signal) {
 fn the_first_command_starts_the_daemon() {
     let home = Home::new();
     assert_eq!(home.run(&["daemon", "status"]).code, 1);
-    assert_eq!(home.ok(&["ls"]), "");
+    assert_eq!(home.ok(&["ls"]), "no tasks\n");
     let pid = home.daemon_pid();
     assert!(process_alive(pid));
     let mode =
@@ -227,4 +227,20 @@ fn the_foreground_daemon_serves_mcp_over_http_with_its_token() {
     signal(daemon.id(), Signal::SIGTERM);
     let status = wait_child(&mut daemon, Duration::from_secs(10)).expect("the daemon stops");
     assert!(status.success(), "{status:?}");
+    // Where to connect and where the token is are said on stderr, not only in daemon.log.
+    use std::io::Read as _;
+    let mut stderr = String::new();
+    daemon
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "tend daemon: MCP over HTTP on http://127.0.0.1:{port}/mcp, token in {}\n",
+            token_file.display()
+        )
+    );
 }

@@ -62,21 +62,69 @@ fn notifications_are_listed_then_acknowledged() {
     let list = answer["notifications"].as_array().unwrap();
     assert_eq!(list[0]["task_id"], id.as_str());
     assert_eq!(list[0]["kind"], "task_finished");
-    let text = home.ok(&["notifications", "--ack"]);
-    let first = text.lines().next().unwrap();
+    let outcome = home.run(&["notifications", "--ack"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let text = outcome.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "ID  AGE  NOTIFICATION", "{text}");
     assert!(
-        first.starts_with(list[0]["id"].as_str().unwrap()) && first.contains("build it"),
+        lines[1].starts_with(list[0]["id"].as_str().unwrap()) && lines[1].contains("build it"),
         "{text}"
     );
-    assert_eq!(home.ok(&["notifications"]), "");
+    // What was acknowledged is said (on stderr: stdout stays the list).
+    let last = list.last().unwrap()["id"].as_str().unwrap();
+    assert_eq!(
+        outcome.stderr,
+        format!(
+            "tend: acknowledged {} notification{} of session cli, up to {last}\n",
+            list.len(),
+            if list.len() == 1 { "" } else { "s" }
+        )
+    );
+    assert_eq!(
+        home.ok(&["notifications"]),
+        "no notifications for session cli\n"
+    );
     // Another session's notifications are its own.
     let other = home.start(&["--session", "s2", "--", "true"]);
     home.finished(&other);
-    assert_eq!(home.ok(&["notifications"]), "");
+    assert_eq!(
+        home.ok(&["notifications"]),
+        "no notifications for session cli\n"
+    );
     assert!(
         home.ok(&["notifications", "--session", "s2"])
             .contains(&other)
     );
+}
+
+#[test]
+fn notification_ids_and_texts_are_aligned_columns() {
+    let home = Home::new();
+    // Enough tasks for ids of one and two digits (n9, n10, ...).
+    for _ in 0..6 {
+        let id = home.start(&["--", "true"]);
+        home.finished(&id);
+    }
+    let text = home.ok(&["notifications"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() > 10, "{text}");
+    let column = |line: &str, word: usize| {
+        let mut at = 0;
+        let mut rest = line;
+        for _ in 0..word {
+            let end = rest.find("  ").unwrap();
+            let skip = rest[end..].len() - rest[end..].trim_start().len();
+            at += end + skip;
+            rest = &line[at..];
+        }
+        at
+    };
+    let (age, text_at) = (column(lines[0], 1), column(lines[0], 2));
+    for line in &lines[1..] {
+        assert_eq!(column(line, 1), age, "{text}");
+        assert_eq!(column(line, 2), text_at, "{text}");
+    }
 }
 
 #[test]

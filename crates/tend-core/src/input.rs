@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::id::{NotificationId, TaskId};
-use crate::spec::{Env, StderrMode, StdinMode};
+use crate::spec::{BaseEnv, Env, StderrMode, StdinMode};
 use crate::task::{ClosePolicy, Kind, Reason, State};
 
 /// Everything the engine reacts to. See [`crate::Engine::handle`].
@@ -140,6 +140,8 @@ pub struct CreateTask {
     pub cwd: Option<String>,
     /// Shell: environment.
     pub env: Env,
+    /// Shell: what the environment starts from (default: the daemon's).
+    pub base_env: BaseEnv,
     /// Concurrency group (default `default`).
     pub group: Option<String>,
     /// Tasks to wait for.
@@ -191,6 +193,7 @@ impl CreateTask {
             command: None,
             cwd: None,
             env: Env::default(),
+            base_env: BaseEnv::Daemon,
             group: None,
             after: Vec::new(),
             key: None,

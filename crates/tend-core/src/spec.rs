@@ -39,6 +39,26 @@ impl fmt::Debug for Env {
     }
 }
 
+/// What a shell task's environment starts from, before its own variables are added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum BaseEnv {
+    /// The environment of the runtime (the daemon) that spawns the task.
+    #[default]
+    Daemon,
+    /// Nothing: the task's variables are its whole environment (a caller that sends its own
+    /// environment, such as `tend run`).
+    Request,
+}
+
+impl BaseEnv {
+    /// Whether this is the default (`Daemon`), which the stored form leaves out.
+    pub fn is_daemon(&self) -> bool {
+        *self == Self::Daemon
+    }
+}
+
 /// Where a shell task's stdin comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +90,9 @@ pub struct RunSpec {
     /// environments left the database), so that it can be moved out.
     #[serde(default, skip_serializing)]
     pub env: Env,
+    /// What the environment starts from. Not a secret: stored (left out when `daemon`).
+    #[serde(default, skip_serializing_if = "BaseEnv::is_daemon")]
+    pub base_env: BaseEnv,
     /// Stdin mode.
     pub stdin: StdinMode,
     /// Stderr mode.

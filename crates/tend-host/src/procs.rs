@@ -210,6 +210,7 @@ impl Procs {
             .iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
+        request.inherit_env = stored.spec.base_env == tend_core::BaseEnv::Daemon;
         request.stdin = match stored.spec.stdin {
             tend_core::StdinMode::Null => tend_exec::StdinMode::Null,
             tend_core::StdinMode::Pipe => tend_exec::StdinMode::Pipe,

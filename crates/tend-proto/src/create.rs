@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use tend_core::{
-    ClosePolicy, CreateTask, Env, Error, Kind, ReadySpec, StderrMode, StdinMode, Task, TaskId,
+    BaseEnv, ClosePolicy, CreateTask, Env, Error, Kind, ReadySpec, StderrMode, StdinMode, Task,
+    TaskId,
 };
 
 use crate::limits::{MAX_READ_BYTES, check_duration};
@@ -56,6 +57,13 @@ pub struct CreateTaskParams {
     /// Shell: variables added to the environment. Never returned or logged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<EnvMap>,
+    /// Shell: what the environment starts from. `daemon` (default): the daemon's environment
+    /// with `env` added (a variable of `env` replaces the daemon's of the same name).
+    /// `request`: `env` is the whole environment, as a client that sends its caller's
+    /// environment (`tend run`) wants. Either way the environment is kept only in a private
+    /// file while a launch may need it, never in the database, and never answered or logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_env: Option<BaseEnv>,
     /// The concurrency group (default `default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(pattern(crate::limits::NAME_PATTERN)))]
@@ -126,6 +134,7 @@ impl fmt::Debug for CreateTaskParams {
             .field("name", &self.name)
             .field("cwd", &self.cwd)
             .field("env", &self.env)
+            .field("base_env", &self.base_env)
             .field("group", &self.group)
             .field("key", &self.key)
             .field("yield_ms", &self.yield_ms)
@@ -211,6 +220,7 @@ impl CreateTaskParams {
                     .map(|env| env.0.into_iter().collect())
                     .unwrap_or_default(),
             );
+            request.base_env = self.base_env.unwrap_or_default();
             request.stdin = self.stdin.unwrap_or_default();
             request.stderr = self.stderr.unwrap_or_default();
             request.name = self.name;
@@ -225,6 +235,7 @@ impl CreateTaskParams {
                 ("shell", self.shell.is_some()),
                 ("cwd", self.cwd.is_some()),
                 ("env", self.env.is_some()),
+                ("base_env", self.base_env.is_some()),
                 ("stdin", self.stdin.is_some()),
                 ("stderr", self.stderr.is_some()),
                 ("ready", self.ready.is_some()),
@@ -292,6 +303,19 @@ mod tests {
 
     fn parse(json: &str) -> Result<CreateTaskParams, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    #[test]
+    fn the_base_of_the_environment_is_carried_over_and_only_for_shell_tasks() {
+        let plain = parse(r#"{"session": "s", "shell": "env"}"#).unwrap();
+        assert_eq!(plain.into_create_task().unwrap().base_env, BaseEnv::Daemon);
+        let json = r#"{"session": "s", "shell": "env", "base_env": "request", "env": {"A": "1"}}"#;
+        let request = parse(json).unwrap().into_create_task().unwrap();
+        assert_eq!(request.base_env, BaseEnv::Request);
+        assert!(parse(r#"{"session": "s", "shell": "env", "base_env": "mine"}"#).is_err());
+        let external = r#"{"session": "s", "kind": "subagent", "name": "x", "base_env": "daemon"}"#;
+        let error = parse(external).unwrap().into_create_task().unwrap_err();
+        assert!(error.to_string().contains("base_env"), "{error}");
     }
 
     #[test]

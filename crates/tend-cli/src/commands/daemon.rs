@@ -33,6 +33,12 @@ pub fn foreground(context: &Context, mcp_http: Option<std::net::SocketAddr>) -> 
         let daemon = tend_daemon::Daemon::start(options).await?;
         if let Some(addr) = mcp_http {
             let listener = tend_mcp::http::bind(addr).await?;
+            let bound = listener.local_addr().unwrap_or(addr);
+            let said = format!(
+                "tend daemon: MCP over HTTP on http://{bound}{}, token in {}",
+                tend_mcp::http::PATH,
+                tend_mcp::http::token_path(daemon.home()).display()
+            );
             let client = tend_client::Client::new(daemon.home());
             let session = tend_mcp::http::DEFAULT_SESSION;
             let config = tend_mcp::McpConfig::new(client, session, context.cwd.clone())?;
@@ -40,6 +46,12 @@ pub fn foreground(context: &Context, mcp_http: Option<std::net::SocketAddr>) -> 
             tracing::info!(%addr, "serving MCP over HTTP at /mcp");
             tokio::spawn(async move {
                 let stop = async move { shutdown.triggered().await };
+                // Said once the token exists, so that the file named is there to read.
+                let home = config.client().home().to_owned();
+                match tend_mcp::http::ensure_token(&home) {
+                    Ok(_) => eprintln!("{said}"),
+                    Err(error) => eprintln!("tend daemon: MCP over HTTP is not served: {error}"),
+                }
                 if let Err(error) = tend_mcp::http::serve(listener, config, stop).await {
                     tracing::error!(%error, "MCP over HTTP failed");
                 }

@@ -15,7 +15,10 @@ pub async fn run(context: &Context, args: &EventsArgs) -> anyhow::Result<u8> {
     let query = EventsQuery {
         after: args.after,
         session: context.session_filter.clone(),
-        task: args.task,
+        task: match &args.task {
+            Some(task) => Some(crate::ids::resolve(context, task).await?),
+            None => None,
+        },
         ..EventsQuery::default()
     };
     let mut follower = EventFollower::new(query);

@@ -12,6 +12,11 @@ pub async fn run(context: &Context, args: &InputArgs) -> anyhow::Result<u8> {
         data: args.text.clone(),
         eof: args.eof,
     };
-    context.client.write_stdin(args.id, &params).await?;
+    let id = crate::ids::resolve(context, &args.id).await?;
+    context
+        .client
+        .write_stdin(id, &params)
+        .await
+        .map_err(|error| crate::ids::task_error(id, error))?;
     Ok(exit::OK)
 }

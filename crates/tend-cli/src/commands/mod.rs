@@ -63,7 +63,7 @@ pub async fn dispatch(context: &Context, command: &Command) -> anyhow::Result<u8
             session::close(context, name, successor.as_deref()).await
         }
         Command::Daemon(args) => daemon::control(context, args).await,
-        Command::Completions(args) => completions::run(args),
+        Command::Completions(args) => completions::run(args, context.env.current_exe.as_deref()),
         Command::Tui => tui::run(context).await,
         Command::Mcp => mcp::run(context).await,
     }

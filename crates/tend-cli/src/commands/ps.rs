@@ -10,11 +10,16 @@ use crate::{exit, output};
 
 /// Runs `tend ps`.
 pub async fn run(context: &Context, args: &PsArgs) -> anyhow::Result<u8> {
-    let answer = context.client.task_processes(args.id).await?;
+    let id = crate::ids::resolve(context, &args.id).await?;
+    let answer = context
+        .client
+        .task_processes(id)
+        .await
+        .map_err(|error| crate::ids::task_error(id, error))?;
     if context.json {
         output::json(&answer)?;
     } else if answer.processes.is_empty() {
-        output::line(&format!("{} has no live process", args.id))?;
+        output::line(&format!("{id} has no live process"))?;
     } else {
         output::text(&tree(&answer))?;
     }

@@ -8,11 +8,12 @@ use crate::exit;
 /// a conflict, exit 5).
 pub async fn run(context: &Context, args: &RmArgs) -> anyhow::Result<u8> {
     let mut code = exit::OK;
-    for &id in &args.ids {
+    for id in crate::ids::resolve_all(context, &args.ids).await? {
         if let Err(error) = context.client.remove_task(id).await {
-            eprintln!("tend: {id}: {error}");
+            let error = crate::ids::task_error(id, error);
+            eprintln!("tend: {error}");
             if code == exit::OK {
-                code = exit::code_of_api(error.code());
+                code = exit::code_of_error(&error).unwrap_or(exit::ERROR);
             }
         }
     }

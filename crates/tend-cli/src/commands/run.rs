@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tend_core::{Reason, StderrMode, StdinMode, Task, TaskId};
+use tend_core::{BaseEnv, Reason, StderrMode, StdinMode, Task, TaskId};
 use tend_proto::{CreateTaskParams, EnvMap, MAX_LONG_POLL_MS, OutputQuery, WaitMode, WaitParams};
 use tokio::time::Instant;
 
@@ -16,7 +16,10 @@ use crate::stream;
 
 /// Runs `tend run`.
 pub async fn run(context: &Context, args: &RunArgs) -> anyhow::Result<u8> {
-    let params = params(context, args)?;
+    let mut params = params(context, args)?;
+    if !args.after.is_empty() {
+        params.after = Some(crate::ids::resolve_all(context, &args.after).await?);
+    }
     let follows = args.wait || args.yield_for.is_some();
     if context.json && follows {
         return run_json(context, params, args.yield_for).await;
@@ -39,7 +42,11 @@ pub async fn run(context: &Context, args: &RunArgs) -> anyhow::Result<u8> {
     let deadline = args
         .yield_for
         .map(|ms| Instant::now() + Duration::from_millis(ms));
-    let copied = stream::copy_task(&context.client, id, args.separate_stderr, deadline).await?;
+    let copy = stream::copy_task(&context.client, id, args.separate_stderr, deadline);
+    let copied = tokio::select! {
+        copied = copy => copied?,
+        _ = tokio::signal::ctrl_c() => return interrupted(id),
+    };
     if copied.done {
         let task = context.client.get_task(id).await?;
         if let Some(note) = end_note(&task) {
@@ -71,6 +78,22 @@ fn end_note(task: &Task) -> Option<String> {
     }
 }
 
+/// Ctrl-C while following: the task is not the terminal's, it goes on; say so and how to
+/// stop it. Exits 130 like a shell command ended by SIGINT.
+fn interrupted(id: TaskId) -> anyhow::Result<u8> {
+    use std::io::IsTerminal as _;
+    // On a terminal the cursor is after the echoed `^C`.
+    let newline = if std::io::stderr().is_terminal() {
+        "\n"
+    } else {
+        ""
+    };
+    output::stderr_bytes(
+        format!("{newline}tend: {id} keeps running; stop it with: tend stop {id}\n").as_bytes(),
+    )?;
+    Ok(exit::INTERRUPTED)
+}
+
 /// The yield ran out: the id goes on a line of its own after the output.
 fn yielded(id: TaskId, at_line_start: bool) -> anyhow::Result<u8> {
     let newline = if at_line_start { "" } else { "\n" };
@@ -93,7 +116,10 @@ async fn run_json(
             mode: Some(WaitMode::All),
             ..WaitParams::default()
         };
-        let answer = tend_client::wait_for(&context.client, &wait, None).await?;
+        let answer = tokio::select! {
+            answer = tend_client::wait_for(&context.client, &wait, None) => answer?,
+            _ = tokio::signal::ctrl_c() => return interrupted(created.task.id),
+        };
         if let Some(task) = answer.tasks.into_iter().next() {
             created.task = task;
         }
@@ -111,6 +137,25 @@ async fn run_json(
     })
 }
 
+/// Refuses a `--cwd` that is not a directory this user may enter, before any task is made.
+fn check_directory(dir: &std::path::Path) -> anyhow::Result<()> {
+    let shown = dir.display();
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => {
+            Err(UsageError(format!("--cwd {shown}: not a directory")).into())
+        }
+        // The task will enter it: a directory this user may not enter is refused too.
+        Ok(_) => match nix::unistd::access(dir, nix::unistd::AccessFlags::X_OK) {
+            Ok(()) => Ok(()),
+            Err(errno) => Err(UsageError(format!("--cwd {shown}: {}", errno.desc())).into()),
+        },
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            Err(UsageError(format!("--cwd {shown}: no such directory")).into())
+        }
+        Err(error) => Err(UsageError(format!("--cwd {shown}: {error}")).into()),
+    }
+}
+
 /// The create body of the command line.
 fn params(context: &Context, args: &RunArgs) -> anyhow::Result<CreateTaskParams> {
     let mut params = match &args.sh {
@@ -121,15 +166,25 @@ fn params(context: &Context, args: &RunArgs) -> anyhow::Result<CreateTaskParams>
         Some(dir) => context.cwd.join(dir),
         None => context.cwd.clone(),
     };
+    if args.cwd.is_some() {
+        check_directory(&cwd)?;
+    }
     let cwd = cwd
         .to_str()
         .ok_or_else(|| UsageError(format!("the directory {} is not UTF-8", cwd.display())))
         .context("--cwd")?;
     params.cwd = Some(cwd.to_owned());
     params.name = args.name.clone();
-    params.env = (!args.env.is_empty()).then(|| EnvMap(args.env.iter().cloned().collect()));
+    // The caller's environment, unless --clean-env: the task runs with exactly that.
+    let mut env = if args.clean_env {
+        EnvMap::default()
+    } else {
+        params.base_env = Some(BaseEnv::Request);
+        context.env.vars.clone()
+    };
+    env.0.extend(args.env.iter().cloned());
+    params.env = (!env.0.is_empty()).then_some(env);
     params.group = args.group.clone();
-    params.after = (!args.after.is_empty()).then(|| args.after.clone());
     params.key = args.key.clone();
     params.timeout_ms = args.timeout;
     params.idle_timeout_ms = args.idle_timeout;

@@ -13,21 +13,35 @@ use crate::{exit, output, render};
 /// Runs `tend wait`.
 pub async fn run(context: &Context, args: &WaitArgs) -> anyhow::Result<u8> {
     if args.ready {
+        let ids = crate::ids::resolve_all(context, &args.ids).await?;
         let timeout = args.timeout.map(Duration::from_millis);
-        return until_ready(context, args.ids.clone(), timeout, true).await;
+        return until_ready(context, ids, timeout, true).await;
     }
     let mode = if args.any {
         WaitMode::Any
     } else {
         WaitMode::All
     };
+    let ids = crate::ids::resolve_all(context, &args.ids).await?;
     let params = WaitParams {
-        ids: Some(args.ids.clone()),
+        ids: Some(ids),
         mode: Some(mode),
         ..WaitParams::default()
     };
     let timeout = args.timeout.map(Duration::from_millis);
-    let answer = tend_client::wait_for(&context.client, &params, timeout).await?;
+    let answer = match tend_client::wait_for(&context.client, &params, timeout).await {
+        Ok(answer) => answer,
+        Err(error) if error.code() == tend_proto::ApiErrorCode::NotFound => {
+            // Say which id, as the other commands do.
+            for &id in params.ids.iter().flatten() {
+                if let Err(missing) = context.client.get_task(id).await {
+                    return Err(crate::ids::task_error(id, missing));
+                }
+            }
+            return Err(error.into());
+        }
+        Err(error) => return Err(error.into()),
+    };
     if context.json {
         output::json(&answer)?;
     } else {

@@ -5,4 +5,4 @@ mod table;
 mod task;
 
 pub use style::Style;
-pub use task::{groups_table, notification_line, record_view, result_text, tasks_table};
+pub use task::{groups_table, notifications_table, record_view, result_text, tasks_table};

@@ -1,16 +1,16 @@
 //! Views of records: the `ls` table, the `show` view, groups and notifications.
 
-use tend_core::{GroupStatus, Notification, Task, Timestamp};
+use tend_core::{GroupStatus, Notification, State, Task, Timestamp};
 
-pub use tend_core::display::{result_text, short_age as age};
+pub use tend_core::display::{compact_duration, result_text, short_age as age};
 
 use super::style::{Paint, Style};
 use super::table::{Cell, Table};
 
-/// The `ls` table: id, state, result, group, session, age (since creation), name.
+/// The `ls` table: id, state, result, group, session, age (since creation), run time, name.
 pub fn tasks_table(tasks: &[Task], now: Timestamp, style: &Style) -> String {
     let mut table = Table::new(vec![
-        "ID", "STATE", "RESULT", "GROUP", "SESSION", "AGE", "NAME",
+        "ID", "STATE", "RESULT", "GROUP", "SESSION", "AGE", "RAN", "NAME",
     ]);
     for task in tasks {
         table.push(vec![
@@ -20,10 +20,23 @@ pub fn tasks_table(tasks: &[Task], now: Timestamp, style: &Style) -> String {
             Cell::new(&task.group),
             Cell::new(&task.session),
             Cell::new(age(now.millis_since(task.created_at))),
+            Cell::new(run_time(task, now).map_or_else(|| "-".to_owned(), compact_duration)),
             Cell::new(&task.name),
         ]);
     }
     table.render(style)
+}
+
+/// How long a task ran: from its start to its end, or to `now` while it runs; `None` when it
+/// never started.
+pub fn run_time(task: &Task, now: Timestamp) -> Option<u64> {
+    let start = task.started_at?;
+    match task.finished_at {
+        Some(end) => Some(end.millis_since(start)),
+        // A task waiting for its next attempt is not running.
+        None if task.is_live() && task.state != State::Pending => Some(now.millis_since(start)),
+        None => None,
+    }
 }
 
 /// The `group ls` table.
@@ -45,13 +58,21 @@ pub fn groups_table(groups: &[GroupStatus], style: &Style) -> String {
     table.render(style)
 }
 
-/// One line per notification: its id and text.
-pub fn notification_line(notification: &Notification) -> String {
-    format!(
-        "{}  {}",
-        notification.id,
-        tend_core::display::visible(&notification.text)
-    )
+/// The notifications as a table: id, age, text.
+pub fn notifications_table(
+    notifications: &[Notification],
+    now: Timestamp,
+    style: &Style,
+) -> String {
+    let mut table = Table::new(vec!["ID", "AGE", "NOTIFICATION"]);
+    for notification in notifications {
+        table.push(vec![
+            Cell::new(notification.id.to_string()),
+            Cell::new(age(now.millis_since(notification.created_at))),
+            Cell::new(&notification.text),
+        ]);
+    }
+    table.render(style)
 }
 
 /// A command line with arguments quoted for a POSIX shell where needed.
@@ -75,8 +96,9 @@ fn instant(at: Timestamp, now: Timestamp) -> String {
     format!("{at} ({} ago)", age(now.millis_since(at)))
 }
 
-/// The `show` view: `key: value` lines of the fields that are set.
-pub fn record_view(task: &Task, now: Timestamp, style: &Style) -> String {
+/// The `show` view: `key: value` lines of the fields that are set, the run time, and for a
+/// pending task `waiting`, why it has not started (worked out by the caller).
+pub fn record_view(task: &Task, waiting: Option<&str>, now: Timestamp, style: &Style) -> String {
     let mut rows: Vec<(&str, String)> = vec![
         ("id", task.id.to_string()),
         ("name", task.name.to_string()),
@@ -91,6 +113,7 @@ pub fn record_view(task: &Task, now: Timestamp, style: &Style) -> String {
             rows.push((key, value));
         }
     };
+    add("waiting", waiting.map(str::to_owned));
     add(
         "reason",
         task.reason.map(|reason| reason.as_str().to_owned()),
@@ -143,6 +166,17 @@ pub fn record_view(task: &Task, now: Timestamp, style: &Style) -> String {
     add("created", Some(instant(task.created_at, now)));
     add("started", task.started_at.map(|at| instant(at, now)));
     add("finished", task.finished_at.map(|at| instant(at, now)));
+    add(
+        "ran",
+        run_time(task, now).map(|ms| {
+            let ran = compact_duration(ms);
+            if task.finished_at.is_none() {
+                format!("{ran} so far")
+            } else {
+                ran
+            }
+        }),
+    );
     let width = rows.iter().map(|(key, _)| key.len()).max().unwrap_or(0) + 1;
     rows.iter()
         .map(|(key, value)| {
@@ -230,19 +264,17 @@ mod tests {
     }
 
     #[test]
-    fn the_ls_table() {
+    fn the_ls_table_says_how_long_each_task_ran() {
         let mut done = task(12, State::Completed, Some(Reason::Exited));
         done.exit_code = Some(0);
         done.group = "build".into();
         done.name = "cargo build --release".into();
-        let tasks = [task(3, State::Running, None), done];
+        done.finished_at = Some(Timestamp::from_millis(NOW - 3000));
+        let mut waiting = task(13, State::Pending, None);
+        waiting.started_at = None;
+        let tasks = [task(3, State::Running, None), done, waiting];
         let text = tasks_table(&tasks, Timestamp::from_millis(NOW), &Style::default());
-        assert_eq!(
-            text,
-            "ID   STATE      RESULT  GROUP    SESSION  AGE  NAME\n\
-             t3   running    -       default  cli      2m   npm test\n\
-             t12  completed  exit 0  build    cli      2m   cargo build --release\n"
-        );
+        insta::assert_snapshot!(text);
     }
 
     #[test]
@@ -251,26 +283,52 @@ mod tests {
         failed.exit_code = Some(1);
         failed.finished_at = Some(Timestamp::from_millis(NOW - 3000));
         failed.command = Some(vec!["echo".into(), "it's".into(), "a b".into()].into());
-        let text = record_view(&failed, Timestamp::from_millis(NOW), &Style::default());
-        assert_eq!(
-            text,
-            "id:           t7\n\
-             name:         npm test\n\
-             kind:         shell\n\
-             state:        failed\n\
-             reason:       exited\n\
-             exit code:    1\n\
-             command:      echo 'it'\\''s' 'a b'\n\
-             cwd:          /home/u/proj\n\
-             pid:          4242\n\
-             session:      cli\n\
-             group:        default\n\
-             attempt:      1 of 1\n\
-             output:       5120 bytes\n\
-             close policy: keep\n\
-             created:      2027-01-15T07:57:55.000Z (2m ago)\n\
-             started:      2027-01-15T07:57:56.000Z (2m ago)\n\
-             finished:     2027-01-15T07:59:57.000Z (3s ago)\n"
+        let text = record_view(
+            &failed,
+            None,
+            Timestamp::from_millis(NOW),
+            &Style::default(),
         );
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn the_show_view_of_a_pending_task_says_why_it_waits() {
+        let mut pending = task(8, State::Pending, None);
+        pending.started_at = None;
+        pending.pid = None;
+        pending.after = vec![TaskId::new(3)];
+        let why = "for t3 (running) to complete; group build is full (1 of 1 running)";
+        let text = record_view(
+            &pending,
+            Some(why),
+            Timestamp::from_millis(NOW),
+            &Style::default(),
+        );
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn notifications_are_aligned_columns() {
+        let note = |n: u64, task: Option<u64>, text: &str| -> Notification {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("n{n}"), "session": "cli",
+                "task_id": task.map(|t| format!("t{t}")), "kind": "task_finished",
+                "state": "completed", "reason": "exited", "exit_code": 0, "name": "true",
+                "text": text, "tasks": [], "created_at": "2027-01-15T07:59:00.000Z"
+            }))
+            .unwrap()
+        };
+        let notifications = [
+            note(9, Some(5), "t5 \"true\" finished: completed, after 18ms"),
+            note(10, Some(6), "t6 \"true\" finished: completed, after 14ms"),
+            note(11, None, "all 2 tasks finished: 2 completed"),
+        ];
+        let text = notifications_table(
+            &notifications,
+            Timestamp::from_millis(NOW),
+            &Style::default(),
+        );
+        insta::assert_snapshot!(text);
     }
 }

@@ -267,6 +267,7 @@ impl Engine {
         };
         let spec = RunSpec {
             env: request.env,
+            base_env: request.base_env,
             stdin: request.stdin,
             stderr: request.stderr,
             queue_timeout_ms: request.queue_timeout_ms,
