@@ -26,9 +26,16 @@
 //! ```
 //!
 //! [`Host`] documents what happens to running tasks when it is closed or dropped.
+//! [`spawn_managed`] runs a future of the harness as a task: completed with its outcome,
+//! cancelled through a [`CancellationToken`] when the task is stopped.
+
+mod managed;
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+pub use managed::{Outcome, spawn_managed};
+pub use tokio_util::sync::CancellationToken;
 
 pub use tend_core::{
     ClosePolicy, CompleteTask, CreateTask, Env, Event, EventKind, Kind, ListFilter, Notification,

@@ -7,6 +7,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tend::{State, TaskSpec};
+use tend_core::{EventFilter, EventKind};
+
+#[path = "../../../testing/tend_binary.rs"]
+mod tend_binary;
 
 fn alive(pid: i32) -> bool {
     // SAFETY: kill with signal 0 only checks for existence.
@@ -91,22 +95,118 @@ async fn three_tasks_joined_then_closed_and_stopped(home: &Path) -> Result<(), S
     Ok(())
 }
 
+async fn a_managed_future_stopped_from_the_cli_is_cancelled_once(
+    home: &Path,
+) -> Result<(), String> {
+    let shim = tend::this_binary_as_shim().map_err(|e| e.to_string())?;
+    let daemon = tend_daemon::Daemon::start(tend_daemon::DaemonOptions::new(home, shim))
+        .await
+        .map_err(|e| e.to_string())?;
+    let host = daemon.host().clone();
+    let shutdown = daemon.shutdown_handle();
+    let served = tokio::spawn(daemon.serve());
+    let (cancelled, saw_cancel) = tokio::sync::oneshot::channel();
+    let task = tend::spawn_managed(
+        &host,
+        TaskSpec::managed("m", "subagent loop"),
+        |token| async move {
+            token.cancelled().await;
+            let _ = cancelled.send(());
+            Ok(Some("ignored: a cancelled task ends cancelled".into()))
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    if task.state != State::Running {
+        return Err(format!("the managed task is {:?}", task.state));
+    }
+    // `tend stop`, another process, reaches the task through the daemon's socket.
+    let stop = tokio::process::Command::new(tend_binary::tend_binary())
+        .args(["stop", &task.id.to_string()])
+        .env("TEND_HOME", home)
+        .env("TEND_NO_AUTOSTART", "1")
+        .output()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !stop.status.success() {
+        return Err(format!(
+            "tend stop failed: {}",
+            String::from_utf8_lossy(&stop.stderr)
+        ));
+    }
+    tokio::time::timeout(Duration::from_secs(20), saw_cancel)
+        .await
+        .map_err(|_| "the token was not cancelled within 20 s".to_owned())?
+        .map_err(|_| "the future was dropped".to_owned())?;
+    let done = host
+        .wait(vec![task.id], tend::WaitMode::All, Duration::from_secs(20))
+        .await
+        .map_err(|e| e.to_string())?;
+    if done.tasks[0].state != State::Cancelled {
+        return Err(format!("the managed task ended {:?}", done.tasks[0]));
+    }
+    let filter = EventFilter {
+        task: Some(task.id),
+        ..EventFilter::default()
+    };
+    let events = host
+        .events(0, filter, 1000, Duration::ZERO)
+        .await
+        .map_err(|e| e.to_string())?;
+    let finished = events
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Finished { .. }))
+        .count();
+    let notes = host
+        .notifications("m".into(), Duration::ZERO)
+        .await
+        .map_err(|e| e.to_string())?;
+    let notified = notes.iter().filter(|n| n.task_id == Some(task.id)).count();
+    if (finished, notified) != (1, 1) {
+        return Err(format!(
+            "{finished} finished events, {notified} notifications"
+        ));
+    }
+    shutdown.trigger();
+    served
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 fn main() {
     tend::run_shim_if_requested();
     let home = tempfile::tempdir().expect("temp dir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let result = runtime.block_on(three_tasks_joined_then_closed_and_stopped(
-        &home.path().join("home"),
+    let joined = runtime.block_on(three_tasks_joined_then_closed_and_stopped(
+        &home.path().join("joined"),
     ));
-    match result {
-        Ok(()) => println!(
-            "test harness::three_tasks_joined_then_closed_and_stopped ... ok\n1 passed, 0 failed"
+    let managed = runtime.block_on(a_managed_future_stopped_from_the_cli_is_cancelled_once(
+        &home.path().join("managed"),
+    ));
+    let (mut passed, mut failed) = (0, 0);
+    for (name, result) in [
+        ("three_tasks_joined_then_closed_and_stopped", joined),
+        (
+            "a_managed_future_stopped_from_the_cli_is_cancelled_once",
+            managed,
         ),
-        Err(message) => {
-            println!(
-                "test harness::three_tasks_joined_then_closed_and_stopped ... FAILED: {message}\n0 passed, 1 failed"
-            );
-            std::process::exit(1);
+    ] {
+        match result {
+            Ok(()) => {
+                passed += 1;
+                println!("test harness::{name} ... ok");
+            }
+            Err(message) => {
+                failed += 1;
+                println!("test harness::{name} ... FAILED: {message}");
+            }
         }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        std::process::exit(1);
     }
 }
