@@ -1,9 +1,9 @@
 //! A harness on the `tend` crate: a build, tests that wait for it and a linter run in the
-//! background; each is printed as it ends; whatever still runs is stopped at the end.
+//! background; each is printed with its output as it ends; whatever still runs is stopped at the end.
 //! `cargo run -p tend --example harness`
 #![allow(clippy::print_stdout)]
 
-use tend::TaskSpec;
+use tend::{Stream, TaskSpec};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     tend::run_shim_if_requested(); // this binary is also the shim of its tasks
@@ -22,7 +22,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
         while let Some(task) = host.join_next().await {
             let task = task?;
-            println!("{} {} ended {:?}", task.id, task.name, task.state);
+            let output = tend::read_output(&host, task.id, Stream::Main, 0, 4096).await?;
+            println!(
+                "{} ended {:?}: {}",
+                task.id,
+                task.state,
+                output.text().trim()
+            );
         }
         host.close_and_stop(None).await?;
         std::fs::remove_dir_all(&home)?;

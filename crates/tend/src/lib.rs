@@ -30,18 +30,20 @@
 //! cancelled through a [`CancellationToken`] when the task is stopped.
 
 mod managed;
+mod output;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub use managed::{Outcome, spawn_managed};
+pub use output::{ReadOutputError, read_output};
 pub use tokio_util::sync::CancellationToken;
 
 pub use tend_core::{
     ClosePolicy, CompleteTask, CreateTask, Env, Event, EventKind, Kind, ListFilter, Notification,
     NotificationKind, ProgressReport, Reason, State, StderrMode, StdinMode, Task, TaskId,
 };
-pub use tend_exec::ShimProgram;
+pub use tend_exec::{OutputChunk, ShimProgram, Stream};
 pub use tend_host::{Home, Host, HostError, HostOptions, Settings, WaitMode, WaitResult};
 
 /// The first argument that makes a harness's binary run as a shim.

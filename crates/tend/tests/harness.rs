@@ -68,6 +68,12 @@ async fn three_tasks_joined_then_closed_and_stopped(home: &Path) -> Result<(), S
     if order != expected {
         return Err(format!("joined {order:?}, expected {expected:?}"));
     }
+    let built = tend::read_output(&host, build.id, tend::Stream::Main, 0, 1024)
+        .await
+        .map_err(|e| e.to_string())?;
+    if built.data != b"built\n" || built.next_cursor != 6 {
+        return Err(format!("the build's output is {built:?}"));
+    }
     // A task still running when the harness ends: close_and_stop ends it, shim included.
     let server = TaskSpec::sh("h", "echo up; exec sleep 100")
         .spawn(&host)
