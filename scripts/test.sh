@@ -15,10 +15,14 @@ cargo fmt --all -- --check
 cargo build --locked -p tend-cli --bin tend
 target="${CARGO_TARGET_DIR:-target}"
 case "$target" in /*) ;; *) target="$(pwd)/$target" ;; esac
+# A link of its own: a cargo command that relinks target/debug/tend meanwhile does not touch it.
+mkdir -p "$target/clients-bin"
+ln -f "$target/debug/tend" "$target/clients-bin/tend"
 clients_log="$(mktemp "${TMPDIR:-/tmp}/tend-clients-XXXXXX.log")"
-TEND_BIN="$target/debug/tend" ./scripts/test-clients.sh >"$clients_log" 2>&1 &
+# In a process group of its own, ended whole if a cargo command fails first.
+TEND_BIN="$target/clients-bin/tend" setsid ./scripts/test-clients.sh >"$clients_log" 2>&1 &
 clients=$!
-trap 'kill "$clients" 2>/dev/null || true' EXIT
+trap 'kill -- "-$clients" 2>/dev/null || true' EXIT
 
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
