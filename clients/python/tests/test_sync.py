@@ -70,6 +70,26 @@ def test_external_task_reports_progress_and_completes(client: Client) -> None:
         client.complete(task["id"], "failed")
 
 
+def test_a_subagent_learns_that_a_stop_was_requested(client: Client, home: Path, tend_bin: str) -> None:
+    import threading
+
+    task = client.create_external("py", "long subagent")["task"]
+    stopped = {}
+
+    def stop() -> None:
+        with Client(home, tend_bin=tend_bin) as other:
+            stopped["task"] = other.stop(task["id"], grace_ms=20_000)  # answers once terminal
+
+    stopper = threading.Thread(target=stop)
+    stopper.start()
+    seen = client.stop_requested(task["id"])
+    assert seen["state"] == "cancel_requested"
+    assert client.complete(task["id"], "cancelled", "aborted on request")["state"] == "cancelled"
+    stopper.join(timeout=30)
+    assert stopped["task"]["state"] == "cancelled"
+    assert stopped["task"]["summary"] == "aborted on request"
+
+
 def test_stop_ends_the_process(client: Client) -> None:
     task = client.create_shell("py", "echo started; exec sleep 100")["task"]
     eventually(lambda: client.output(task["id"], wait_ms=1000)["data"])

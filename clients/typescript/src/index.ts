@@ -404,6 +404,19 @@ export class Client {
     }
   }
 
+  /** Resolves once a stop of the task was requested (by `tend stop`, its parent, its
+   * session's close or a shutdown) or it ended, with its record then. A harness running a
+   * subagent as an external task awaits it to learn when to abort the subagent, then reports
+   * the outcome with {@link complete} (`cancelled`). */
+  async stopRequested(id: string, options: { signal?: AbortSignal } = {}): Promise<Task> {
+    for await (const event of this.followEvents({ task: id, waitMs: 5_000 })) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const stopping = (event.type === "state_changed" && event.to === "cancel_requested") || event.type === "finished" || event.type === "removed";
+      if (stopping) return this.get(id);
+    }
+    throw new TendError("the event stream ended");
+  }
+
   async notifications(session: string, waitMs?: number): Promise<Notification[]> {
     const path = `/v1/sessions/${seg(session)}/notifications`;
     return (await this.json<{ notifications: Notification[] }>({ method: "GET", path, query: { wait_ms: waitMs }, waitMs: waitMs ?? 0 })).notifications;

@@ -53,6 +53,20 @@ test("an external task reports progress and completes", async (t) => {
   await assert.rejects(client.complete(task.id, "failed"), Conflict);
 });
 
+test("a subagent learns that a stop was requested and reports it cancelled", async (t) => {
+  const client = await started(t);
+  const { task } = await client.createExternal("ts", "long subagent");
+  const requested = client.stopRequested(task.id);
+  const stopping = client.stop(task.id, 20_000); // answers once the task is terminal
+  const seen = await requested;
+  assert.equal(seen.state, "cancel_requested");
+  const done = await client.complete(task.id, "cancelled", "aborted on request");
+  assert.equal(done.state, "cancelled");
+  const stopped = await stopping;
+  assert.equal(stopped.state, "cancelled");
+  assert.equal(stopped.summary, "aborted on request");
+});
+
 test("stop ends the process", async (t) => {
   const client = await started(t);
   const { task } = await client.createShell("ts", "echo started; exec sleep 100");

@@ -229,6 +229,17 @@ class Client(_Base):
             yield from page["events"]
             after = page["next_after"]
 
+    def stop_requested(self, task_id: str) -> Task:
+        """Returns once a stop of the task was requested (by ``tend stop``, its parent, its
+        session's close or a shutdown) or it ended, with its record then. A harness running a
+        subagent as an external task waits for it to learn when to abort the subagent, then
+        reports the outcome with :meth:`complete` (``cancelled``)."""
+        for event in self.follow_events(task=task_id, wait_ms=5_000):
+            kind = event["type"]
+            if (kind == "state_changed" and event.get("to") == "cancel_requested") or kind in ("finished", "removed"):
+                return self.get(task_id)
+        raise AssertionError("unreachable: events are followed forever")
+
     def notifications(self, session: str, *, wait_ms: Optional[int] = None) -> list[Notification]:
         return self._send(_ops.notifications(session, wait_ms))["notifications"]
 
