@@ -46,3 +46,23 @@ async def test_async_events_notifications_and_errors(home: Path, tend_bin: str) 
         await client.remove(task["id"])
         with pytest.raises(Expired):
             await client.get(task["id"])
+
+
+async def test_async_stop_requested_and_autostart(homes, tend_bin: str) -> None:
+    import anyio
+
+    home = homes.new(create=False)
+    async with AsyncClient(home, tend_bin=tend_bin) as client:
+        task = (await client.create_external("aio3", "long subagent"))["task"]
+        async with anyio.create_task_group() as group:
+            stopped = {}
+
+            async def stop() -> None:
+                stopped["task"] = await client.stop(task["id"], grace_ms=20_000)
+
+            group.start_soon(stop)
+            seen = await client.stop_requested(task["id"])
+            assert seen["state"] == "cancel_requested"
+            await client.complete(task["id"], "cancelled", "aborted")
+        assert stopped["task"]["state"] == "cancelled"
+        assert (await client.health())["ok"] is True
