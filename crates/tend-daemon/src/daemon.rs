@@ -159,6 +159,12 @@ impl Daemon {
         self.home.root()
     }
 
+    /// The runtime it serves: a harness that runs the daemon in-process creates and manages
+    /// tasks through it while the CLI and other clients reach the same tasks on the socket.
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
     /// A handle that stops the daemon.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         self.shutdown.clone()

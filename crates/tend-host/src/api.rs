@@ -1,7 +1,8 @@
 //! The runtime's API: a cheap, cloneable handle that talks to the supervisor.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tend_core::{
@@ -87,9 +88,21 @@ async fn move_legacy_environments(
 }
 
 /// A handle to a running runtime. Cloning is cheap; every clone talks to the same supervisor.
+///
+/// Tasks created through a host (or any of its clones) can be joined as they end with
+/// [`Host::join_next`], like the tasks of a tokio `JoinSet`.
+///
+/// # Drop
+///
+/// Dropping the handles neither stops the tasks nor closes the runtime: shell tasks run on under
+/// their shims (they outlive the harness on purpose), and the next runtime opened on the home
+/// re-adopts them. End a runtime with [`Host::close`] to leave its tasks running, or with
+/// [`Host::close_and_stop`] to stop them first (what a harness that deletes its home needs).
 #[derive(Debug, Clone)]
 pub struct Host {
     tx: mpsc::UnboundedSender<Command>,
+    /// Tasks created through this host and not yet answered by [`Host::join_next`].
+    joinable: Arc<Mutex<BTreeSet<TaskId>>>,
     version: watch::Receiver<Version>,
     store: watch::Receiver<StoreStatus>,
     home: Home,
@@ -134,6 +147,7 @@ impl Host {
         crate::watch::spawn(&tx);
         Ok(Self {
             tx,
+            joinable: Arc::default(),
             version,
             store,
             home,
@@ -198,7 +212,10 @@ impl Host {
             return Err(HostError::LiveTaskLimit { max });
         }
         match self.input(Input::Create(request)).await? {
-            Reply::Created { created, task } => Ok((created, Arc::unwrap_or_clone(task))),
+            Reply::Created { created, task } => {
+                self.joinable_ids().insert(task.id);
+                Ok((created, Arc::unwrap_or_clone(task)))
+            }
             other => Err(unexpected(other)),
         }
     }
@@ -361,6 +378,64 @@ impl Host {
             tokio::select! {
                 changed = version.changed() => if changed.is_err() { return Err(HostError::Unavailable) },
                 () = tokio::time::sleep_until(deadline) => {}
+            }
+        }
+    }
+
+    fn joinable_ids(&self) -> std::sync::MutexGuard<'_, BTreeSet<TaskId>> {
+        self.joinable
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The next task created through this host (or a clone) that has ended and was not joined
+    /// yet, waiting for one to end; `None` when every task created was joined. Each task is
+    /// answered once, in the order they ended. A task whose record is gone (removed, or
+    /// expired after retention) is answered with that error.
+    pub async fn join_next(&self) -> Option<Result<Task, HostError>> {
+        let mut version = self.version.clone();
+        loop {
+            version.borrow_and_update();
+            let ids: Vec<TaskId> = self.joinable_ids().iter().copied().collect();
+            if ids.is_empty() {
+                return None;
+            }
+            let found = self
+                .query(move |engine, procs| {
+                    let mut first: Option<Task> = None;
+                    for id in ids {
+                        let task = match engine.get(id) {
+                            Ok(task) => procs.fresh(task),
+                            Err(error) => return Err((id, error)),
+                        };
+                        let earlier = |other: &Task| {
+                            (task.finished_at, task.id) < (other.finished_at, other.id)
+                        };
+                        if task.state.is_terminal() && first.as_ref().is_none_or(earlier) {
+                            first = Some(task);
+                        }
+                    }
+                    Ok(first)
+                })
+                .await;
+            match found {
+                Err(error) => return Some(Err(error)),
+                Ok(Err((id, error))) => {
+                    if self.joinable_ids().remove(&id) {
+                        return Some(Err(HostError::Engine(error)));
+                    }
+                }
+                Ok(Ok(Some(task))) => {
+                    // A concurrent join may have taken it: then look again.
+                    if self.joinable_ids().remove(&task.id) {
+                        return Some(Ok(task));
+                    }
+                }
+                Ok(Ok(None)) => {
+                    if version.changed().await.is_err() {
+                        return Some(Err(HostError::Unavailable));
+                    }
+                }
             }
         }
     }
@@ -538,8 +613,19 @@ impl Host {
         self.home.task_dir(id)
     }
 
+    /// Stops every live task of the home (reason `shutdown`: SIGTERM, then SIGKILL after the
+    /// grace), waits for them to end, then closes the runtime as [`Host::close`] does. Returns
+    /// the records of the tasks it stopped. Nothing of them is left running afterwards, so the
+    /// home can be deleted.
+    pub async fn close_and_stop(&self, grace_ms: Option<u64>) -> Result<Vec<Task>, HostError> {
+        let stopped = self.shutdown_tasks(grace_ms).await?;
+        self.close().await;
+        Ok(stopped)
+    }
+
     /// Stops the supervisor after the current batch. Running tasks keep running under their
-    /// shims; the next runtime on this home re-adopts them.
+    /// shims; the next runtime on this home re-adopts them ([`Host::close_and_stop`] stops them
+    /// first).
     pub async fn close(&self) {
         let (reply, done) = oneshot::channel();
         if self.tx.send(Command::Stop(reply)).is_ok() {

@@ -1,6 +1,7 @@
 //! Integration tests of the runtime: real shims, real processes, a real SQLite file.
 
 mod crash;
+mod join;
 mod lifecycle;
 mod load;
 mod retention;

@@ -4,8 +4,13 @@
 //! uses as is): request bodies and query parameters describe how the daemon reads them,
 //! answers how it writes them. The routes, their parameters and their statuses are listed in
 //! [`routes`], beside the router, and a test checks that both name the same routes.
+//! [`shape`] then rewrites the schemas into the forms client generators read best (enums as
+//! `enum`, tagged unions as named schemas with a `discriminator`); [`examples`] holds the
+//! examples of the main routes, which a test reads back into the wire types.
 
+mod examples;
 mod routes;
+mod shape;
 
 use schemars::JsonSchema;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
@@ -26,6 +31,9 @@ fn settings() -> SchemaSettings {
     })
 }
 
+/// Flat objects written as one schema per value of a kind property: (schema, property).
+const SPLITS: &[(&str, &str)] = &[("Notification", "kind")];
+
 /// The document being built.
 pub(crate) struct Spec {
     /// Schemas of what the daemon reads.
@@ -42,6 +50,30 @@ pub(crate) struct Op {
     value: Map<String, Value>,
     parameters: Vec<Value>,
     responses: Map<String, Value>,
+}
+
+impl Op {
+    /// An example of the JSON request body.
+    pub(crate) fn request_example(&mut self, example: Value) {
+        if let Some(media) = self
+            .value
+            .get_mut("requestBody")
+            .and_then(|body| body.pointer_mut("/content/application~1json"))
+        {
+            media["example"] = example;
+        }
+    }
+
+    /// An example of the JSON answer with `status`.
+    pub(crate) fn answer_example(&mut self, status: u16, example: Value) {
+        if let Some(media) = self
+            .responses
+            .get_mut(&status.to_string())
+            .and_then(|answer| answer.pointer_mut("/content/application~1json"))
+        {
+            media["example"] = example;
+        }
+    }
 }
 
 impl Spec {
@@ -182,6 +214,7 @@ impl Spec {
             // A type read and written alike has one schema; the tests check there is no other.
             schemas.entry(name).or_insert(schema);
         }
+        shape::reshape(&mut schemas, &mut self.paths, SPLITS);
         json!({
             "openapi": "3.1.0",
             "info": {

@@ -1,4 +1,4 @@
-//! Every route of the API as the OpenAPI document describes it (CONTRACT.md §5).
+//! Every route of the API as the OpenAPI document describes it.
 
 use serde_json::json;
 use tend_core::{GroupStatus, Task};
@@ -10,7 +10,7 @@ use tend_proto::{
     TransferParams, WaitParams, WaitResponse, headers,
 };
 
-use super::Spec;
+use super::{Spec, examples};
 
 /// Errors of routes about one task.
 const TASK: &[u16] = &[404, 410];
@@ -43,6 +43,8 @@ fn tasks(spec: &mut Spec) {
     spec.body::<CreateTaskParams>(&mut op, true);
     spec.answer::<CreateTaskResponse>(&mut op, 201, "created");
     spec.answer::<CreateTaskResponse>(&mut op, 200, "a live task of the session has this key");
+    op.request_example(examples::create_shell());
+    op.answer_example(201, examples::created());
     spec.add(op, &errors(&[BODY, &[409]]));
 
     let mut op = spec.op("get", "/v1/tasks", "listTasks", "List tasks, oldest first");
@@ -52,6 +54,7 @@ fn tasks(spec: &mut Spec) {
 
     let mut op = spec.op("get", "/v1/tasks/{id}", "getTask", "One task's record");
     spec.answer::<Task>(&mut op, 200, "the record");
+    op.answer_example(200, examples::shell_task());
     spec.add(op, TASK);
 
     let mut op = spec.op(
@@ -85,7 +88,7 @@ fn tasks(spec: &mut Spec) {
                 headers::STATE: {"schema": {"type": "string"}},
             },
             "content": {
-                "application/json": {"schema": read},
+                "application/json": {"schema": read, "example": examples::output_read()},
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             },
         }),
@@ -153,6 +156,8 @@ fn waits_and_events(spec: &mut Spec) {
     let mut op = spec.op("post", "/v1/wait", "wait", "Wait for tasks to end");
     spec.body::<WaitParams>(&mut op, true);
     spec.answer::<WaitResponse>(&mut op, 200, "whether they ended, and their records");
+    op.request_example(examples::wait());
+    op.answer_example(200, examples::waited());
     spec.add(op, &errors(&[TASK, BODY]));
 
     let mut op = spec.op("get", "/v1/events", "events", "Replay or stream events");
@@ -165,7 +170,7 @@ fn waits_and_events(spec: &mut Spec) {
             "description": "a page of events; with Accept: text/event-stream, a stream of \
                 `id: SEQ` / `data: EVENT` messages that ends only when the daemon stops",
             "content": {
-                "application/json": {"schema": page},
+                "application/json": {"schema": page, "example": examples::events()},
                 "text/event-stream": {"schema": {"type": "string"}},
             },
         }),
@@ -182,6 +187,7 @@ fn sessions_and_groups(spec: &mut Spec) {
     );
     spec.query::<NotificationsQuery>(&mut op);
     spec.answer::<NotificationsResponse>(&mut op, 200, "oldest first");
+    op.answer_example(200, examples::notifications());
     spec.add(op, &[]);
 
     let mut op = spec.op(
@@ -350,6 +356,103 @@ mod tests {
             }
         }
         assert!(!text.contains("\"null\"") || query_params_have_no_null(&document));
+    }
+
+    #[test]
+    fn enums_are_enums_and_unions_are_named_and_discriminated() {
+        let document = openapi_document();
+        let text = document.to_string();
+        assert!(
+            !text.contains("CONTRACT.md"),
+            "a description points outside"
+        );
+        assert!(
+            !text.contains("\"const\":\"pending\""),
+            "State is a oneOf of const"
+        );
+        let schemas = document["components"]["schemas"].as_object().unwrap();
+        assert_eq!(schemas["State"]["type"], "string");
+        assert_eq!(schemas["State"]["enum"][0], "pending");
+        assert!(schemas["Reason"]["enum"].as_array().unwrap().len() >= 8);
+        let union = |name: &str, tag: &str, kinds: &[&str]| {
+            let schema = &schemas[name];
+            assert_eq!(schema["discriminator"]["propertyName"], tag, "{name}");
+            let alternatives = schema["oneOf"].as_array().unwrap();
+            assert_eq!(alternatives.len(), kinds.len(), "{name}");
+            for kind in kinds {
+                let reference = schema["discriminator"]["mapping"][kind].as_str().unwrap();
+                assert!(alternatives.iter().any(|a| a["$ref"] == reference));
+                let variant = &schemas[reference.rsplit('/').next().unwrap()];
+                assert_eq!(variant["properties"][tag]["const"], *kind, "{reference}");
+                assert!(
+                    variant["required"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|r| r == tag)
+                );
+            }
+        };
+        union(
+            "Event",
+            "type",
+            &[
+                "registered",
+                "started",
+                "progress",
+                "state_changed",
+                "retrying",
+                "finished",
+                "transferred",
+                "removed",
+            ],
+        );
+        union("Notification", "kind", &["task_finished", "all_finished"]);
+        // Every event variant has the fields every event has.
+        let removed = &schemas["EventRemoved"];
+        for field in ["seq", "at", "task_id", "session", "type"] {
+            assert!(removed["properties"][field].is_object(), "{field}");
+            assert!(
+                removed["required"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r == field)
+            );
+        }
+        assert!(schemas["EventFinished"]["properties"]["task"]["$ref"].is_string());
+    }
+
+    #[test]
+    fn the_output_route_has_one_json_schema_and_raw_apart() {
+        let document = openapi_document();
+        let content =
+            &document["paths"]["/v1/tasks/{id}/output"]["get"]["responses"]["200"]["content"];
+        assert_eq!(
+            content["application/json"]["schema"]["$ref"],
+            "#/components/schemas/OutputRead"
+        );
+        assert_eq!(
+            content["application/octet-stream"]["schema"]["format"],
+            "binary"
+        );
+        for (path, method, status) in [
+            ("/v1/tasks", "post", "201"),
+            ("/v1/tasks/{id}", "get", "200"),
+            ("/v1/tasks/{id}/output", "get", "200"),
+            ("/v1/wait", "post", "200"),
+            ("/v1/events", "get", "200"),
+            ("/v1/sessions/{session}/notifications", "get", "200"),
+        ] {
+            let media = &document["paths"][path][method]["responses"][status]["content"]["application/json"];
+            assert!(
+                media["example"].is_object(),
+                "{method} {path} has no example"
+            );
+        }
+        let body =
+            &document["paths"]["/v1/tasks"]["post"]["requestBody"]["content"]["application/json"];
+        assert_eq!(body["example"]["shell"], "cargo test");
     }
 
     fn query_params_have_no_null(document: &Value) -> bool {
