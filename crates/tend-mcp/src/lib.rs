@@ -22,6 +22,7 @@ mod config;
 mod error;
 pub mod http;
 mod notify;
+mod plain;
 mod random;
 mod read;
 mod render;

@@ -69,5 +69,11 @@ pub(crate) async fn list(call: Call<'_>, args: ListArgs) -> Result<Answer, ToolE
             args.limit
         ));
     }
-    Ok(Answer::new(text, &json!(found)))
+    let ended: Vec<_> = found
+        .tasks
+        .iter()
+        .filter(|task| task.state.is_terminal())
+        .map(|task| task.id)
+        .collect();
+    Ok(Answer::new(text, &json!(found)).reporting(ended))
 }

@@ -11,7 +11,7 @@ use tend_proto::{CreateTaskParams, EnvMap, MAX_LONG_POLL_MS};
 
 use super::{Call, default_max_bytes, task_id};
 use crate::answer::{Answer, ToolError};
-use crate::read::bound;
+use crate::read::{Shown, head_and_tail};
 use crate::render::{self, ReadKind};
 
 /// What a model tells `bg_run`.
@@ -102,7 +102,12 @@ pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolErr
         ..CreateTaskParams::default()
     };
     let mut created = call.client.create_task(&params).await?;
-    created.output = created.output.map(|read| bound(read, args.max_bytes));
+    let shown = match created.output.take() {
+        Some(read) => {
+            Some(head_and_tail(call.client, created.task.id, read, args.max_bytes).await?)
+        }
+        None => None,
+    };
     let task = &created.task;
     let now = render::now();
     let mut text = String::new();
@@ -131,10 +136,15 @@ pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolErr
              output, bg_wait waits for it, bg_stop stops it.",
         );
     }
-    if let Some(read) = &created.output {
-        text.push_str(&render::output(read, ReadKind::Range));
+    if let Some(shown) = &shown {
+        text.push_str(&render::output(shown, ReadKind::Range));
     }
-    Ok(Answer::new(text, &json!(created)))
+    let reported = task.state.is_terminal().then_some(task.id);
+    let mut structured = json!(created);
+    if let (Some(shown), Some(object)) = (&shown, structured.as_object_mut()) {
+        object.insert("output".to_owned(), Shown::to_json(shown));
+    }
+    Ok(Answer::new(text, &structured).reporting(reported))
 }
 
 #[cfg(test)]

@@ -143,10 +143,13 @@ pub(crate) async fn wait(
             "the wait was cancelled",
         ));
     };
-    Ok(Answer::new(
-        text(&found, args.mode, start.elapsed()),
-        &json!(found),
-    ))
+    let ended: Vec<TaskId> = found
+        .tasks
+        .iter()
+        .filter(|task| task.state.is_terminal())
+        .map(|task| task.id)
+        .collect();
+    Ok(Answer::new(text(&found, args.mode, start.elapsed()), &json!(found)).reporting(ended))
 }
 
 async fn report(progress: &Progress, found: &WaitResponse, elapsed: Duration, timeout: Duration) {
