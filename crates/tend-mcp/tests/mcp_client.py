@@ -140,6 +140,8 @@ async def scenario_tools(args):
                 check(not has_null_union(schema), f"{name}: no null in any type", json.dumps(schema))
                 check("$ref" not in json.dumps(schema), f"{name}: no $ref", json.dumps(schema))
                 check(len(tool.description or "") > 80, f"{name}: a helpful description", tool.description)
+                check(len(tool.description) < 700, f"{name}: a short description", len(tool.description))
+                check("Costs " in tool.description, f"{name}: says what it costs in context", tool.description)
                 required = set(schema.get("required", []))
                 for field, spec in schema["properties"].items():
                     check("description" in spec, f"{name}.{field}: described", spec)

@@ -10,8 +10,9 @@ use crate::answer::{Answer, ToolError};
 use crate::render;
 
 /// What a model tells `bg_list`.
-pub(crate) const DESCRIPTION: &str = "List the background tasks of this session (all_sessions: \
-true for every session's), oldest first, with state, exit code, pid and how long they ran.";
+pub(crate) const DESCRIPTION: &str = "List this session's background tasks (all_sessions: \
+true for every session's; active: true for live ones only), oldest first. Costs one line per \
+task (state, exit code, pid, duration), at most limit (default 100) tasks.";
 
 /// The arguments of `bg_list`.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -10,12 +10,12 @@ use crate::read::{Shown, head_and_tail, read_bounded};
 use crate::render::{self, ReadKind};
 
 /// What a model tells `bg_output`.
-pub(crate) const DESCRIPTION: &str = "Read a background task's output without flooding your \
-context. Reads from cursor (0 = the start); every answer gives the cursor to continue from, so \
-nothing is read twice. tail_lines: N answers the last N lines instead (best for a finished \
-build or test run); grep: REGEX answers only the matching lines from cursor. At most max_bytes \
-(default 16384) per answer; it says how much was left out and where to continue. wait_ms waits \
-up to that long for new output when there is none past cursor yet.";
+pub(crate) const DESCRIPTION: &str = "Read a background task's output. From the start \
+(cursor 0): the whole output, or its first quarter and last three quarters of max_bytes with a \
+marker naming the cursor of the middle; from a later cursor: the next max_bytes. tail_lines: N \
+answers the last N lines; grep: REGEX only the matching lines (context: N adds N lines around \
+each). Costs at most max_bytes (default 16384) of output plus a header line; escape sequences \
+removed and repeated lines folded in the text. wait_ms waits for output not written yet.";
 
 /// The arguments of `bg_output`.
 #[derive(Debug, Deserialize, JsonSchema)]

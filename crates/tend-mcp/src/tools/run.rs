@@ -15,12 +15,13 @@ use crate::read::{Shown, head_and_tail};
 use crate::render::{self, ReadKind};
 
 /// What a model tells `bg_run`.
-pub(crate) const DESCRIPTION: &str = "Run a shell command in the background without blocking. \
-Waits up to yield_ms (default 15000) for it: a quick command answers like a normal shell call, \
-with its exit code and output; a slow one answers with its task id, pid and the output so far, \
-and keeps running. Use yield_ms: 0 for servers, watchers and long builds that you want to start \
-and check on later. When a task ends, a line `[tend] t7 ... finished: ...` appears once at the \
-end of a later answer of any bg_ tool. Tasks stop when this session ends unless detach: true.";
+pub(crate) const DESCRIPTION: &str = "Run a shell command in the background. Waits up to \
+yield_ms (default 15000) for it to end: then answers its exit code and output, like a shell \
+call; else its task id and the output so far, and it keeps running (yield_ms: 0 for servers and \
+watchers). Costs one status line plus at most max_bytes (default 16384) of output: when longer, \
+the first quarter and the last three quarters, cut at line ends, with a marker naming the \
+cursor of the middle; escape sequences removed, repeated lines folded. A task's end is told \
+once, in a [tend] line of a later answer. Tasks stop when this session ends unless detach: true.";
 
 /// The arguments of `bg_run`.
 #[derive(Debug, Deserialize, JsonSchema)]

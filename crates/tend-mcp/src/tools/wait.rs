@@ -17,11 +17,10 @@ use crate::answer::{Answer, ToolError};
 use crate::render;
 
 /// What a model tells `bg_wait`.
-pub(crate) const DESCRIPTION: &str = "Wait for background tasks to end instead of polling. \
-Returns as soon as one of task_ids has ended (mode any, the default) or all of them have (mode \
-all), or when timeout_ms (default 60000, at most 600000) runs out. Without task_ids it waits \
-for this session's live tasks. Answers each task's state and exit code; read output with \
-bg_output (tail_lines for the end).";
+pub(crate) const DESCRIPTION: &str = "Wait for background tasks to end instead of polling: \
+until one of task_ids ends (mode any, the default) or all do (mode all), or timeout_ms (default \
+60000, at most 600000) passes. Without task_ids: this session's live tasks. Costs one line per \
+task (state, exit code, duration), no output: read it with bg_output.";
 
 /// How often a wait reports progress when the client asked for it.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
