@@ -35,6 +35,7 @@ import time
 
 from mcp import Client, StdioServerParameters
 
+VERBOSE = False
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -56,6 +57,11 @@ class Meter:
         self.calls = 0
         self.text_bytes = 0
         self.structured_bytes = 0
+        self.marks = {}
+
+    def mark(self, name):
+        """Remembers the counters at a point of the workflow (reported as calls and bytes since)."""
+        self.marks[name] = (self.calls, self.text_bytes, self.structured_bytes)
 
     def offers(self, tool, argument):
         return argument in self.tools[tool].input_schema.get("properties", {})
@@ -69,6 +75,8 @@ class Meter:
             compact = json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False)
             self.structured_bytes += len(compact.encode())
         check(not result.is_error, f"{name} {arguments} failed", text)
+        if VERBOSE:
+            print(f">>> {name} {json.dumps(arguments)}\n{text}\n", file=sys.stderr)
         return text, result.structured_content
 
 
@@ -162,6 +170,7 @@ async def test_suite(meter, work):
     for command in ["git --version", "ls -la", "echo $((6 * 7))"]:
         await meter.call("bg_run", {"command": command, "cwd": project})
     # After the run: what failed and why.
+    meter.mark("after the run")
     text, data = await meter.call("bg_wait", {"task_ids": [suite], "timeout_ms": 120000})
     learned = text
     if meter.offers("bg_output", "context"):
@@ -257,6 +266,14 @@ async def run_one(name, workflow, tend):
             "text_bytes": meter.text_bytes,
             "structured_bytes": meter.structured_bytes,
             "seconds": round(time.monotonic() - started, 2),
+            "since": {
+                name: {
+                    "calls": meter.calls - calls,
+                    "text_bytes": meter.text_bytes - text,
+                    "structured_bytes": meter.structured_bytes - structured,
+                }
+                for name, (calls, text, structured) in meter.marks.items()
+            },
         }
     finally:
         subprocess.run([tend, "daemon", "stop", "--kill-tasks"], env=dict(env, TEND_NO_AUTOSTART="1"),
@@ -269,7 +286,10 @@ def main():
     parser.add_argument("--tend", default=os.path.join(ROOT, "target/debug/tend"))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--only", help="run only the workflows whose name contains this")
+    parser.add_argument("--verbose", action="store_true", help="print every answer's text to stderr")
     args = parser.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
     tend = os.path.abspath(args.tend)
     results = []
     for name, workflow, target in WORKFLOWS:
@@ -291,6 +311,9 @@ def main():
     for r in results:
         print(f"{r['workflow']:<14} {r['calls']:>5} {r['text_bytes']:>8} {r['structured_bytes']:>9} "
               f"{r['seconds']:>6}  {r['target']}")
+        for name, since in r["since"].items():
+            print(f"  {name}: {since['calls']} calls, {since['text_bytes']} B text, "
+                  f"{since['structured_bytes']} B structured")
 
 
 if __name__ == "__main__":

@@ -195,7 +195,10 @@ pub(crate) fn output(shown: &Shown, kind: ReadKind<'_>) -> String {
             read.cursor
         ),
     };
-    if eof {
+    if eof && kind == ReadKind::Range && read.cursor == 0 && shown.tail.is_none() {
+        // The whole output of a finished task: its size says all.
+        header = format!("output ({total} bytes, all of it)");
+    } else if eof {
         header.push_str(", to the end: the task has finished");
     }
     let _ = writeln!(text, "--- {header} ---");
@@ -394,7 +397,7 @@ mod tests {
             &whole(read("abc\n", 0, 4, 4, State::Completed)),
             ReadKind::Range,
         );
-        assert!(text.ends_with("the task has finished ---\nabc\n"), "{text}");
+        assert_eq!(text, "--- output (4 bytes, all of it) ---\nabc\n");
         let text = output(&whole(read("", 4, 4, 4, State::Running)), ReadKind::Range);
         assert!(text.contains("cursor=4 (wait_ms"), "{text}");
         let text = output(

@@ -131,11 +131,7 @@ pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolErr
             render::label(task),
             render::state(task),
         );
-        let _ = writeln!(
-            text,
-            "Its end will be reported once at the end of a later answer. bg_output reads its \
-             output, bg_wait waits for it, bg_stop stops it.",
-        );
+        let _ = writeln!(text, "Its end will be told once, in a later answer.");
     }
     if let Some(shown) = &shown {
         text.push_str(&render::output(shown, ReadKind::Range));

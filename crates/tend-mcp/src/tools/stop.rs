@@ -11,8 +11,8 @@ use crate::render;
 
 /// What a model tells `bg_stop`.
 pub(crate) const DESCRIPTION: &str = "Stop a background task and every process it started: \
-SIGTERM to its process group, SIGKILL after grace_ms (default 5000). Answers once it has ended, \
-in one line (its final state). Stopping a task that already ended changes nothing.";
+SIGTERM to its process group, SIGKILL after grace_ms (default 5000). Answers once it has ended. \
+Costs one line: its final state. Stopping a task that already ended changes nothing.";
 
 /// The arguments of `bg_stop`.
 #[derive(Debug, Deserialize, JsonSchema)]

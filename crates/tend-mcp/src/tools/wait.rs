@@ -196,7 +196,7 @@ fn text(found: &WaitResponse, mode: Mode, waited: Duration) -> String {
     }
     if let Some(task) = ended.first() {
         text.push_str(&format!(
-            "\nRead output with bg_output task_id={} (tail_lines: 50 for the end).",
+            "\nbg_output task_id={} shows its output (head and end when long).",
             task.id
         ));
     }
