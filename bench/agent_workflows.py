@@ -18,7 +18,8 @@ afterwards. Workflows:
 3. fan out: 10 builds (`sleep 0.5; echo built N`) in a group limited to 3 (the limit is set
    with the CLI beforehand, not counted); every result;
 4. prompts: a command asking two questions on stdin (`read -p`); answer them; the result;
-5. log watch: 10,000 lines of which 5 hold ERROR; learn each error line without the rest.
+5. log watch: 10,000 lines of which 5 hold ERROR; learn each error line without the rest;
+6. long run: a command printing 30,000 lines and then its summary line; learn the summary.
 """
 
 import argparse
@@ -237,12 +238,23 @@ async def log_watch(meter, work):
     check("INFO" not in text, "without the rest", text)
 
 
+async def long_run(meter, work):
+    # (The summary is printed by printf so that the command line, shown in answers, lacks it.)
+    command = "seq 30000; printf 'summary: %d checked, %d failed\\n' 30000 0"
+    text, data = await meter.call("bg_run", {"command": command})
+    if "summary: 30000 checked" not in text:
+        # The answer did not reach the end: read it.
+        text, data = await meter.call("bg_output", {"task_id": task_id_of(data), "tail_lines": 5})
+    check("summary: 30000 checked, 0 failed" in text, "the summary is learned", text)
+
+
 WORKFLOWS = [
     ("1 dev server", dev_server, "2 calls, < 1.5 KB text"),
     ("2 test suite", test_suite, "<= 2 calls after the run, < 4 KB"),
     ("3 fan out", fan_out, "3 calls"),
     ("4 prompts", prompts, "4 calls"),
     ("5 log watch", log_watch, "5 lines in notifications, < 2 KB"),
+    ("6 long run", long_run, "1 call, the summary in it"),
 ]
 
 
