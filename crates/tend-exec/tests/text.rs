@@ -281,4 +281,11 @@ fn grep_with_context_answers_the_lines_around_each_match_once() {
         .grep_context("FAIL", first.next_cursor, 1 << 20, 2)
         .unwrap();
     assert_eq!(rest.lines[0].text, "FAIL b");
+    // The `--` line between groups counts against the budget: 26 bytes of the first group, then
+    // 3 for `--` and 11 for the second.
+    let all = reader.grep_context("FAIL", 0, 40, 1).unwrap();
+    assert_eq!((all.lines.len(), all.truncated), (7, false));
+    let short = reader.grep_context("FAIL", 0, 39, 1).unwrap();
+    assert_eq!((short.lines.len(), short.truncated), (5, true));
+    assert_eq!(short.next_cursor, all.lines[5].offset);
 }

@@ -35,7 +35,13 @@ struct Collect {
     before: VecDeque<Held>,
     /// Context lines still to answer after the last match.
     after: usize,
+    /// Where the last answered line ends: with context, a line that does not start there
+    /// begins a new group, and the `--` line between groups counts against the budget.
+    last_end: Option<u64>,
 }
+
+/// The bytes of the line between two groups of lines with context: `--` and a newline.
+const SEPARATOR: usize = 3;
 
 impl Collect {
     /// The cost of a line in the answer: its bytes and a newline.
@@ -62,6 +68,10 @@ impl Collect {
                 text.truncate(cut.max(text.chars().next().map_or(0, char::len_utf8)));
             }
         }
+        if self.context > 0 && self.last_end.is_some_and(|last| last != offset) {
+            self.used += SEPARATOR;
+        }
+        self.last_end = Some(end);
         self.used += text.len() + 1;
         result.lines.push(GrepLine {
             offset,
@@ -81,8 +91,15 @@ impl Collect {
                 before.iter().map(|line| Self::cost(&line.bytes)).sum()
             };
             let max_bytes = self.max_bytes;
+            let (context, last_end) = (self.context, self.last_end);
             let fits = |before: &VecDeque<Held>, used: usize| {
-                used + held(before) + Self::cost(bytes) <= max_bytes
+                let first = before.front().map_or(offset, |line| line.offset);
+                let separator = if context > 0 && last_end.is_some_and(|last| last != first) {
+                    SEPARATOR
+                } else {
+                    0
+                };
+                used + separator + held(before) + Self::cost(bytes) <= max_bytes
             };
             if !fits(&self.before, self.used) {
                 if !result.lines.is_empty() {
@@ -162,6 +179,7 @@ pub(super) fn grep(
         used: 0,
         before: VecDeque::new(),
         after: 0,
+        last_end: None,
     };
     let mut line = Line {
         offset: start,

@@ -140,8 +140,9 @@ impl OutputReader {
 
     /// Like [`OutputReader::grep`], with up to `context` lines before and after each matching
     /// line (like `grep -C`), each answered once; context lines are marked `matched: false`.
-    /// Context lines count against `max_bytes`, and a match is answered with the lines before it
-    /// or left for the next read.
+    /// Context lines count against `max_bytes`, and so does a `--` line (3 bytes) before each
+    /// group of lines that does not start where the previous one ended; a match is answered
+    /// with the lines before it or left for the next read.
     pub fn grep_context(
         &self,
         pattern: &str,
