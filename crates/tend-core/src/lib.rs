@@ -23,7 +23,7 @@
 //! let step = engine
 //!     .handle(Input::ProcessExited { id: task.id, outcome: ExitOutcome::Exited(0) }, now)
 //!     .unwrap();
-//! assert_eq!(step.changes.notifications.len(), 2); // task_finished + all_finished
+//! assert_eq!(step.changes.notifications.len(), 1); // task_finished (alone: no all_finished)
 //! assert_eq!(engine.get(task.id).unwrap().state.as_str(), "completed");
 //! ```
 

@@ -14,7 +14,8 @@ use crate::time::Timestamp;
 pub enum NotificationKind {
     /// One task reached its terminal state.
     TaskFinished,
-    /// The session's last live task ended; sums up the tasks finished since the previous one.
+    /// The session's last live task ended; sums up the tasks finished since the previous one
+    /// (queued only when they are two or more).
     AllFinished,
     /// A task became ready (CONTRACT.md §9).
     TaskReady,

@@ -1105,18 +1105,40 @@ fn rule_11_all_finished_sums_up_the_tasks_since_the_previous_one() {
     let other = h.run_shell("t");
     assert!(h.engine.notifications("t").is_empty());
 
+    // A single task ending alone is told by its own notification: no summary follows it.
     let d = h.run_shell("s");
     let step = h.exit(d, 0);
-    assert_eq!(step_all_finished(&step)[0].tasks, vec![d]);
+    assert_eq!(step_finished(&step), vec![d]);
+    assert!(step_all_finished(&step).is_empty());
+    assert_eq!(h.all_finished_notifications("s"), 1);
+    // Nor is it summed up with the tasks that end after it.
+    let e = h.run_shell("s");
+    let f = h.run_shell("s");
+    h.exit(e, 0);
+    let step = h.exit(f, 1);
+    assert_eq!(step_all_finished(&step)[0].tasks, vec![e, f]);
     assert_eq!(h.all_finished_notifications("s"), 2);
     assert_eq!(h.task(other).state, State::Running);
+}
+
+#[test]
+fn rule_11_a_single_task_queues_no_all_finished() {
+    let mut h = Harness::new();
+    let a = h.run_shell("s");
+    let step = h.exit(a, 0);
+    assert_eq!(step_finished(&step), vec![a]);
+    assert!(step_all_finished(&step).is_empty());
+    let kinds: Vec<_> = h.engine.notifications("s").iter().map(|n| n.kind).collect();
+    assert_eq!(kinds, [NotificationKind::TaskFinished]);
 }
 
 #[test]
 fn rule_11_notifications_stay_until_acknowledged() {
     let mut h = Harness::new();
     let a = h.run_shell("s");
+    let b = h.run_shell("s");
     h.exit(a, 0);
+    h.exit(b, 0);
     h.advance(DAY);
     let queued: Vec<_> = h
         .engine
@@ -1124,16 +1146,17 @@ fn rule_11_notifications_stay_until_acknowledged() {
         .iter()
         .map(|n| (n.id, n.kind))
         .collect();
-    assert_eq!(queued.len(), 2);
+    assert_eq!(queued.len(), 3);
     assert_eq!(queued[0].1, NotificationKind::TaskFinished);
-    assert_eq!(queued[1].1, NotificationKind::AllFinished);
+    assert_eq!(queued[1].1, NotificationKind::TaskFinished);
+    assert_eq!(queued[2].1, NotificationKind::AllFinished);
 
     // Acknowledging from another session or with unknown ids removes nothing.
     h.handle(Input::Ack {
         session: "t".into(),
         ids: vec![queued[0].0],
     });
-    assert_eq!(h.engine.notifications("s").len(), 2);
+    assert_eq!(h.engine.notifications("s").len(), 3);
 
     let step = h.handle(Input::Ack {
         session: "s".into(),
@@ -1141,7 +1164,7 @@ fn rule_11_notifications_stay_until_acknowledged() {
     });
     assert_eq!(step.changes.acked_notifications, vec![queued[0].0]);
     let left: Vec<_> = h.engine.notifications("s").iter().map(|n| n.id).collect();
-    assert_eq!(left, vec![queued[1].0]);
+    assert_eq!(left, vec![queued[1].0, queued[2].0]);
     h.ack_all("s");
     assert!(h.engine.notifications("s").is_empty());
 }

@@ -36,9 +36,18 @@ pub(crate) fn read(
     let reader = OutputReader::new(task_dir, stream_of(query)).assume_complete(complete);
     let max_bytes = usize::try_from(query.max_bytes).unwrap_or(usize::MAX);
     if let Some(pattern) = &query.grep {
-        let found = reader.grep(pattern, query.cursor, max_bytes)?;
+        let context = query
+            .context
+            .map_or(0, |lines| usize::try_from(lines).unwrap_or(usize::MAX));
+        let found = reader.grep_context(pattern, query.cursor, max_bytes, context)?;
         let mut data = Vec::new();
+        let mut previous_end = None;
         for line in &found.lines {
+            // With context, groups of lines that do not touch are separated like `grep -C`.
+            if context > 0 && previous_end.is_some_and(|end| end != line.offset) {
+                data.extend_from_slice(b"--\n");
+            }
+            previous_end = Some(line.end);
             data.extend_from_slice(line.text.as_bytes());
             data.push(b'\n');
         }

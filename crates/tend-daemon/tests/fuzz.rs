@@ -117,6 +117,7 @@ const QUERY_NAMES: &[&str] = &[
     "max_bytes",
     "tail_lines",
     "grep",
+    "context",
     "wait_ms",
     "stream",
     "format",

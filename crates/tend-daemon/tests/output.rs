@@ -7,6 +7,41 @@ use serde_json::json;
 use crate::support::{TestDaemon, assert_error};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grep_with_context_answers_the_lines_around_each_match_like_grep_c() {
+    let daemon = TestDaemon::start().await;
+    let id = daemon
+        .sh(
+            "for i in 1 2 3 4 5 6 7 8 9; do echo line$i; done; echo Error one; echo after1; \
+             echo after2; echo after3; echo after4; echo after5; echo before; echo Error two",
+        )
+        .await;
+    daemon.finished(&id).await;
+    let read = daemon
+        .get(&format!("/v1/tasks/{id}/output?grep=Error&context=1"))
+        .await
+        .json();
+    assert_eq!(
+        read["data"],
+        "line9\nError one\nafter1\n--\nbefore\nError two\n"
+    );
+    assert_eq!(read["eof"], true);
+    let plain = daemon
+        .get(&format!("/v1/tasks/{id}/output?grep=Error"))
+        .await
+        .json();
+    assert_eq!(plain["data"], "Error one\nError two\n");
+    assert_error(
+        &daemon
+            .get(&format!("/v1/tasks/{id}/output?context=2"))
+            .await,
+        400,
+        "invalid_argument",
+        "context",
+    );
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_follow_cursors_and_limits() {
     let daemon = TestDaemon::start().await;
     let id = daemon.sh("printf 'one\\ntwo\\nthree\\n'").await;

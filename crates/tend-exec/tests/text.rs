@@ -236,3 +236,56 @@ fn a_cursor_in_the_dropped_middle_lands_on_the_first_kept_byte() {
     assert_eq!(grep.skipped_bytes, counters.dropped_bytes);
     assert_eq!(all_text(&req.task_dir).len() as u64, kept);
 }
+
+#[test]
+fn grep_with_context_answers_the_lines_around_each_match_once() {
+    let home = Home::new();
+    let script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo l$i; done; echo FAIL a; \
+                  echo l13; echo FAIL b; echo l14; echo l15; echo l16; echo l17; echo FAIL c";
+    let reader = run(&home, "t1", script);
+    let found = reader.grep_context("FAIL", 0, 1 << 20, 2).unwrap();
+    let lines: Vec<_> = found
+        .lines
+        .iter()
+        .map(|l| (l.text.as_str(), l.matched))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("l11", false),
+            ("l12", false),
+            ("FAIL a", true),
+            ("l13", false),
+            ("FAIL b", true),
+            ("l14", false),
+            ("l15", false),
+            ("l16", false),
+            ("l17", false),
+            ("FAIL c", true),
+        ]
+    );
+    // Lines are contiguous inside a group: each starts where the one before it ends.
+    for pair in found.lines.windows(2) {
+        assert_eq!(pair[0].end, pair[1].offset, "{pair:?}");
+    }
+    assert_eq!(found.next_cursor, found.total_bytes);
+    // Without context, only the matches; a budget too small for a group leaves it, with its
+    // lines before, for the next read.
+    let plain = reader.grep_context("FAIL", 0, 1 << 20, 0).unwrap();
+    assert!(plain.lines.iter().all(|l| l.matched) && plain.lines.len() == 3);
+    let first = reader.grep_context("FAIL", 0, 25, 2).unwrap();
+    let texts: Vec<_> = first.lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, ["l11", "l12", "FAIL a", "l13"]);
+    assert!(first.truncated);
+    let rest = reader
+        .grep_context("FAIL", first.next_cursor, 1 << 20, 2)
+        .unwrap();
+    assert_eq!(rest.lines[0].text, "FAIL b");
+    // The `--` line between groups counts against the budget: 26 bytes of the first group, then
+    // 3 for `--` and 11 for the second.
+    let all = reader.grep_context("FAIL", 0, 40, 1).unwrap();
+    assert_eq!((all.lines.len(), all.truncated), (7, false));
+    let short = reader.grep_context("FAIL", 0, 39, 1).unwrap();
+    assert_eq!((short.lines.len(), short.truncated), (5, true));
+    assert_eq!(short.next_cursor, all.lines[5].offset);
+}

@@ -25,13 +25,7 @@ async fn echo_completes_with_its_output_and_one_notification() {
         .await
         .unwrap();
     let kinds: Vec<_> = notes.iter().map(|n| n.kind).collect();
-    assert_eq!(
-        kinds,
-        [
-            NotificationKind::TaskFinished,
-            NotificationKind::AllFinished
-        ]
-    );
+    assert_eq!(kinds, [NotificationKind::TaskFinished]);
     host.ack("s1".into(), notes.iter().map(|n| n.id).collect())
         .await
         .unwrap();

@@ -1,18 +1,22 @@
 //! Tool answers: text for the model, `structuredContent` with the API's JSON, errors carrying
-//! the API's codes, and the session's notifications at the end.
+//! the API's codes, and the session's notifications at the end. A notification of a task whose
+//! end the answer itself reports is not repeated as a line (it is acknowledged with the answer
+//! and kept in `structuredContent`), nor is an `all_finished` summing up only such tasks.
 
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use tend_client::ClientError;
-use tend_core::Notification;
+use tend_core::{Notification, NotificationKind, TaskId};
 use tend_proto::ApiErrorCode;
 
-/// What a tool found: its text and its JSON (an object of the API's shape).
+/// What a tool found: its text, its JSON (an object of the API's shape) and the tasks whose
+/// end it reports.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Answer {
     text: String,
     structured: Map<String, Value>,
+    reported: Vec<TaskId>,
 }
 
 impl Answer {
@@ -27,7 +31,14 @@ impl Answer {
         Self {
             text: text.into(),
             structured,
+            reported: Vec::new(),
         }
+    }
+
+    /// The answer, saying that its text reports the end of `tasks`.
+    pub(crate) fn reporting(mut self, tasks: impl IntoIterator<Item = TaskId>) -> Self {
+        self.reported.extend(tasks);
+        self
     }
 }
 
@@ -73,20 +84,25 @@ impl From<tend_core::Error> for ToolError {
 
 /// The tool result of an outcome, ending with the notifications (already acknowledged).
 pub(crate) fn finish(outcome: Result<Answer, ToolError>, notes: &[Notification]) -> CallToolResult {
-    let (mut text, mut structured, is_error) = match outcome {
-        Ok(answer) => (answer.text, answer.structured, false),
+    let (mut text, mut structured, is_error, reported) = match outcome {
+        Ok(answer) => (answer.text, answer.structured, false, answer.reported),
         Err(error) => {
             let text = format!("{}: {}", error.code.as_str(), error.message);
             let body = json!({"code": error.code, "message": error.message});
-            (text, Map::from_iter([("error".to_owned(), body)]), true)
+            let structured = Map::from_iter([("error".to_owned(), body)]);
+            (text, structured, true, Vec::new())
         }
     };
-    if !notes.is_empty() {
+    let shown: Vec<&Notification> = notes
+        .iter()
+        .filter(|note| !echoes(note, &reported))
+        .collect();
+    if !shown.is_empty() {
         if !text.ends_with('\n') {
             text.push('\n');
         }
         text.push('\n');
-        for note in notes {
+        for note in shown {
             text.push_str("[tend] ");
             text.push_str(&note.text);
             text.push('\n');
@@ -104,9 +120,20 @@ pub(crate) fn finish(outcome: Result<Answer, ToolError>, notes: &[Notification])
     result
 }
 
+/// Whether `note` only repeats what the answer says: the end of a task it reports, or a
+/// summary of such tasks only.
+fn echoes(note: &Notification, reported: &[TaskId]) -> bool {
+    match note.kind {
+        NotificationKind::TaskFinished => note.task_id.is_some_and(|id| reported.contains(&id)),
+        NotificationKind::AllFinished => {
+            !note.tasks.is_empty() && note.tasks.iter().all(|id| reported.contains(id))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use tend_core::{NotificationId, NotificationKind, Timestamp};
+    use tend_core::{NotificationId, Timestamp};
 
     use super::*;
 
@@ -145,6 +172,30 @@ mod tests {
         let structured = result.structured_content.unwrap();
         assert_eq!(structured["error"]["code"], "not_found");
         assert_eq!(structured["notifications"][0]["id"], "n3");
+    }
+
+    #[test]
+    fn ends_the_answer_reports_are_not_echoed() {
+        let mut ended = note("t7 \"make\" finished: completed, after 1s");
+        ended.kind = NotificationKind::TaskFinished;
+        ended.task_id = Some(TaskId::new(7));
+        let mut other = ended.clone();
+        other.task_id = Some(TaskId::new(8));
+        other.text = "t8 \"make\" finished: failed, exit 1, after 1s".into();
+        let mut both = note("all 2 tasks finished: 1 completed, 1 failed");
+        both.tasks = vec![TaskId::new(7), TaskId::new(8)];
+        let answer = Answer::new("t7: completed", &json!({})).reporting([TaskId::new(7)]);
+        let result = finish(Ok(answer), &[ended.clone(), other.clone(), both.clone()]);
+        assert_eq!(
+            text_of(&result),
+            "t7: completed\n\n[tend] t8 \"make\" finished: failed, exit 1, after 1s\n\
+             [tend] all 2 tasks finished: 1 completed, 1 failed"
+        );
+        let answer = Answer::new("t7, t8", &json!({})).reporting([TaskId::new(7), TaskId::new(8)]);
+        let result = finish(Ok(answer), &[ended, other, both]);
+        assert_eq!(text_of(&result), "t7, t8");
+        let structured = result.structured_content.unwrap();
+        assert_eq!(structured["notifications"].as_array().unwrap().len(), 3);
     }
 
     #[test]

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tend_core::{Reason, State, Task, Timestamp};
-use tend_proto::OutputRead;
+
+use crate::plain::plain;
+use crate::read::Shown;
 
 /// The current time.
 pub(crate) fn now() -> Timestamp {
@@ -105,44 +107,111 @@ pub(crate) enum ReadKind<'a> {
     Range,
     /// The last N lines.
     Tail(u64),
-    /// Lines matching a pattern.
-    Grep(&'a str),
+    /// Lines matching a pattern, with this many lines of context around each.
+    Grep(&'a str, u64),
 }
 
-/// An output read as text: a header saying which bytes it holds, the data, and a footer saying
-/// what was left out and how to continue.
-pub(crate) fn output(read: &OutputRead, kind: ReadKind<'_>) -> String {
+/// Output as the model reads it: `plain` (escape sequences removed, carriage-return redraws
+/// applied) and runs of three or more identical lines folded.
+pub(crate) fn for_model(data: &str) -> String {
+    fold(&plain(data))
+}
+
+/// Folds each run of three or more identical lines into the line and
+/// `[... same line N more times]`.
+pub(crate) fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        let mut more = 0usize;
+        // A last line without newline is not the same as the ones before it with one.
+        while lines.peek() == Some(&line) {
+            lines.next();
+            more += 1;
+        }
+        out.push_str(line);
+        if more >= 2 {
+            if !line.ends_with('\n') {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "[... same line {more} more times]");
+        } else if more == 1 {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// What an answer shows of a task's output as text: a header saying which bytes it holds,
+/// the data (for the model: see [`for_model`]), and when the middle is left out a marker line
+/// naming the cursor that reads it. A footer says how to go on, when there is more; a read that
+/// reaches the end of a finished task says so in its header, so that the text ends with the
+/// task's last line.
+pub(crate) fn output(shown: &Shown, kind: ReadKind<'_>) -> String {
+    let read = &shown.head;
     let id = read.task_id;
-    let total = read.total_bytes;
+    let (end, total, eof, next) = match &shown.tail {
+        Some(tail) => (
+            tail.next_cursor,
+            tail.total_bytes,
+            tail.eof,
+            tail.next_cursor,
+        ),
+        None => (
+            read.next_cursor,
+            read.total_bytes,
+            read.eof,
+            read.next_cursor,
+        ),
+    };
     let mut text = String::new();
-    let header = match kind {
+    let mut header = match kind {
         ReadKind::Range if read.data.is_empty() && total == 0 => "no output yet".to_owned(),
         ReadKind::Range if read.data.is_empty() => {
             format!("no output past byte {} (total {total} bytes)", read.cursor)
         }
-        ReadKind::Range => format!(
-            "output bytes {}..{} of {total}",
-            read.cursor, read.next_cursor
-        ),
+        ReadKind::Range => match &shown.tail {
+            Some(tail) => format!(
+                "output bytes {}..{} and {}..{end} of {total}",
+                read.cursor, read.next_cursor, tail.cursor
+            ),
+            None => format!("output bytes {}..{end} of {total}", read.cursor),
+        },
         ReadKind::Tail(lines) => format!(
-            "last {lines} lines (bytes {}..{} of {total})",
-            read.cursor, read.next_cursor
+            "last {lines} lines (bytes {}..{end} of {total})",
+            read.cursor
         ),
-        ReadKind::Grep(pattern) if read.data.is_empty() => format!(
-            "no line matches /{pattern}/ in bytes {}..{} of {total}",
-            read.cursor, read.next_cursor
+        ReadKind::Grep(pattern, _) if read.data.is_empty() => format!(
+            "no line matches /{pattern}/ in bytes {}..{end} of {total}",
+            read.cursor
         ),
-        ReadKind::Grep(pattern) => format!(
-            "lines matching /{pattern}/ in bytes {}..{} of {total}",
-            read.cursor, read.next_cursor
+        ReadKind::Grep(pattern, 0) => format!(
+            "lines matching /{pattern}/ in bytes {}..{end} of {total}",
+            read.cursor
+        ),
+        ReadKind::Grep(pattern, context) => format!(
+            "lines matching /{pattern}/ with {context} lines of context in bytes {}..{end} of \
+             {total}",
+            read.cursor
         ),
     };
+    if eof && kind == ReadKind::Range && read.cursor == 0 && shown.tail.is_none() {
+        // The whole output of a finished task: its size says all.
+        header = format!("output ({total} bytes, all of it)");
+    } else if eof {
+        header.push_str(", to the end: the task has finished");
+    }
     let _ = writeln!(text, "--- {header} ---");
-    if !read.data.is_empty() {
-        text.push_str(&read.data);
-        if !read.data.ends_with('\n') {
-            text.push('\n');
-        }
+    push_data(&mut text, &read.data);
+    if let Some(tail) = &shown.tail {
+        let _ = writeln!(
+            text,
+            "[... {} bytes left out: bg_output task_id={id} cursor={} max_bytes={} reads them ...]",
+            shown.left_out(),
+            read.next_cursor,
+            shown.left_out().clamp(1, 16 << 20),
+        );
+        push_data(&mut text, &tail.data);
     }
     let mut notes = Vec::new();
     if read.dropped_bytes > 0 {
@@ -151,34 +220,29 @@ pub(crate) fn output(read: &OutputRead, kind: ReadKind<'_>) -> String {
             read.dropped_bytes
         ));
     }
-    let after = total.saturating_sub(read.next_cursor);
+    let after = total.saturating_sub(next);
     match kind {
         ReadKind::Tail(_) if read.truncated => notes.push(format!(
             "the tail was cut to max_bytes; {} earlier bytes not shown",
             read.cursor
         )),
         ReadKind::Tail(_) => {}
-        ReadKind::Grep(pattern) if read.truncated || after > 0 => notes.push(format!(
+        ReadKind::Grep(pattern, _) if read.truncated || after > 0 => notes.push(format!(
             "max_bytes reached; {after} bytes not searched: continue with bg_output \
-             task_id={id} grep={pattern:?} cursor={}",
-            read.next_cursor
+             task_id={id} grep={pattern:?} cursor={next}"
         )),
-        ReadKind::Grep(_) => {}
+        ReadKind::Grep(..) => {}
         ReadKind::Range if after > 0 => notes.push(format!(
-            "{after} bytes left out: continue with bg_output task_id={id} cursor={}, \
-             or read the end with tail_lines",
-            read.next_cursor
+            "{after} bytes left out: continue with bg_output task_id={id} cursor={next}, \
+             or read the end with tail_lines"
         )),
         ReadKind::Range => {}
     }
-    if read.eof {
-        notes.push("end of output: the task has finished".to_owned());
-    } else if !read.state.is_terminal() && after == 0 {
+    if !eof && !read.state.is_terminal() && after == 0 {
         notes.push(format!(
             "the task is {}: more output may come; continue with bg_output task_id={id} \
-             cursor={} (wait_ms waits for it)",
+             cursor={next} (wait_ms waits for it)",
             read.state.as_str(),
-            read.next_cursor
         ));
     }
     if !notes.is_empty() {
@@ -187,11 +251,22 @@ pub(crate) fn output(read: &OutputRead, kind: ReadKind<'_>) -> String {
     text
 }
 
+fn push_data(text: &mut String, data: &str) {
+    if !data.is_empty() {
+        text.push_str(&for_model(data));
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use tend_core::{ClosePolicy, Kind, TaskId};
+    use tend_proto::OutputRead;
 
     use super::*;
+    use crate::read::Tail;
 
     pub(crate) fn task(state: State) -> Task {
         Task {
@@ -267,19 +342,71 @@ mod tests {
         assert_eq!(duration(185_000), "3m 5s");
     }
 
+    fn whole(read: OutputRead) -> Shown {
+        Shown {
+            head: read,
+            tail: None,
+        }
+    }
+
+    #[test]
+    fn repeated_lines_fold_and_others_stay() {
+        assert_eq!(fold("a\na\nb\n"), "a\na\nb\n");
+        assert_eq!(
+            fold("x\nsame\nsame\nsame\nsame\ny"),
+            "x\nsame\n[... same line 3 more times]\ny"
+        );
+        assert_eq!(fold("z\nz\nz"), "z\nz\nz");
+        assert_eq!(fold("z\nz\nz\nz"), "z\n[... same line 2 more times]\nz");
+    }
+
+    #[test]
+    fn head_and_tail_name_the_cursor_of_the_middle() {
+        let mut head = read("1\n2\n", 0, 4, 100, State::Completed);
+        head.truncated = true;
+        head.eof = false;
+        let tail = Tail {
+            cursor: 90,
+            next_cursor: 100,
+            total_bytes: 100,
+            eof: true,
+            data: "99\n100\n".into(),
+        };
+        let shown = Shown {
+            head,
+            tail: Some(tail),
+        };
+        let text = output(&shown, ReadKind::Range);
+        assert_eq!(
+            text,
+            "--- output bytes 0..4 and 90..100 of 100, to the end: the task has finished ---\n\
+             1\n2\n[... 86 bytes left out: bg_output task_id=t7 cursor=4 max_bytes=86 reads them \
+             ...]\n99\n100\n"
+        );
+    }
+
     #[test]
     fn reads_say_what_was_left_out_and_where_to_continue() {
-        let text = output(&read("abc", 0, 3, 10, State::Completed), ReadKind::Range);
+        let text = output(
+            &whole(read("abc", 0, 3, 10, State::Completed)),
+            ReadKind::Range,
+        );
         assert!(
             text.starts_with("--- output bytes 0..3 of 10 ---\nabc\n"),
             "{text}"
         );
         assert!(text.contains("7 bytes left out: continue with bg_output task_id=t7 cursor=3"));
-        let text = output(&read("abc\n", 0, 4, 4, State::Completed), ReadKind::Range);
-        assert!(text.contains("end of output"), "{text}");
-        let text = output(&read("", 4, 4, 4, State::Running), ReadKind::Range);
+        let text = output(
+            &whole(read("abc\n", 0, 4, 4, State::Completed)),
+            ReadKind::Range,
+        );
+        assert_eq!(text, "--- output (4 bytes, all of it) ---\nabc\n");
+        let text = output(&whole(read("", 4, 4, 4, State::Running)), ReadKind::Range);
         assert!(text.contains("cursor=4 (wait_ms"), "{text}");
-        let text = output(&read("", 0, 4, 4, State::Completed), ReadKind::Grep("x+"));
+        let text = output(
+            &whole(read("", 0, 4, 4, State::Completed)),
+            ReadKind::Grep("x+", 0),
+        );
         assert!(text.contains("no line matches /x+/"), "{text}");
     }
 }

@@ -16,13 +16,13 @@ use crate::schema;
 use crate::tools::{self, Call, input, list, output, run, stop, wait};
 
 /// What the server tells a client about itself.
-const INSTRUCTIONS: &str = "tend runs shell commands in the background. Use bg_run instead of \
-a blocking shell call for anything that may take more than a few seconds (builds, test suites, \
-installs, servers, watchers): it answers inline when the command is quick and otherwise gives a \
-task id while the command keeps running. Read output in bounded pieces with bg_output (cursor, \
-tail_lines, grep), wait with bg_wait rather than polling, stop with bg_stop. Lines starting with \
-[tend] at the end of an answer report tasks that ended since the previous answer; each is shown \
-once.";
+const INSTRUCTIONS: &str = "tend runs shell commands in the background. Use bg_run \
+instead of a blocking shell call for anything that may take more than a few seconds (builds, \
+test suites, installs, servers, watchers): it answers inline when the command is quick, else \
+with a task id while it keeps running. Answers are short: long output shows its head and tail \
+with the cursor of the middle; read more with bg_output (cursor, tail_lines, grep with \
+context), wait with bg_wait rather than polling, stop with bg_stop. A [tend] line at the end of \
+an answer reports a task that ended since the previous answer, once.";
 
 /// State shared by every handler of one server: the configuration, the notification lock and
 /// whether any tool was called.

@@ -140,6 +140,8 @@ async def scenario_tools(args):
                 check(not has_null_union(schema), f"{name}: no null in any type", json.dumps(schema))
                 check("$ref" not in json.dumps(schema), f"{name}: no $ref", json.dumps(schema))
                 check(len(tool.description or "") > 80, f"{name}: a helpful description", tool.description)
+                check(len(tool.description) < 700, f"{name}: a short description", len(tool.description))
+                check("Costs " in tool.description, f"{name}: says what it costs in context", tool.description)
                 required = set(schema.get("required", []))
                 for field, spec in schema["properties"].items():
                     check("description" in spec, f"{name}.{field}: described", spec)
@@ -340,7 +342,7 @@ async def scenario_notify(args):
         line = f'[tend] {task_id} "napping" finished: completed'
         check(line not in answer.text, "not told before it ends", answer)
         tend_cli(args, "wait", task_id, "--timeout", "30s")
-        answers = [await session.ok("bg_list") for _ in range(3)]
+        answers = [await session.ok("bg_wait", {}) for _ in range(3)]
         seen = [a for a in answers if line in a.text]
         check(len(seen) == 1, "told in exactly one answer", answers)
         check(seen[0] is answers[0], "told in the first answer after its end", answers)
@@ -444,6 +446,111 @@ async def scenario_big(args):
                 break
             check(reads < 100, "the reads end", reads)
         check(read + answer.data["dropped_bytes"] == size, "every byte kept was read once", read, size)
+
+
+def tend_lines(text):
+    return [line for line in text.splitlines() if line.startswith("[tend] ")]
+
+
+async def scenario_head_tail(args):
+    """More output than max_bytes: the head, a marker naming the cursor of the middle, the tail."""
+    async with stdio_client(args) as client:
+        session = Session(client)
+        answer = await session.ok("bg_run", {"command": "seq 30000"})
+        check(answer.data["task"]["state"] == "completed", "seq finished", answer)
+        check(answer.text.rstrip().splitlines()[-1] == "30000", "the answer ends with the last line", answer)
+        marker = re.search(r"\[\.\.\. (\d+) bytes left out: bg_output task_id=(t\d+) cursor=(\d+) max_bytes=(\d+) reads them \.\.\.\]", answer.text)
+        check(marker is not None, "one marker line between head and tail", answer)
+        left, task_id, cursor, budget = int(marker[1]), marker[2], int(marker[3]), int(marker[4])
+        check(answer.text.count("bytes left out") == 1, "a single marker", answer)
+        output = answer.data["output"]
+        head, tail = output["data"], output["tail"]["data"]
+        check(len((head + tail).encode()) <= 16384, "head and tail within max_bytes", len(head + tail))
+        check(3000 <= len(head.encode()) <= 4096, "the head is about a quarter", len(head))
+        check(head.endswith("\n") and head.startswith("1\n"), "the head ends at a line end", head[-20:])
+        check(tail.endswith("29999\n30000\n"), "the tail is the end", tail[-20:])
+        check(output["next_cursor"] == cursor and output["left_out"]["cursor"] == cursor, "the JSON names the cursor", output)
+        middle = await session.ok("bg_output", {"task_id": task_id, "cursor": cursor, "max_bytes": budget})
+        full = "".join(f"{n}\n" for n in range(1, 30001))
+        check(len(middle.data["data"].encode()) == left, "the middle is what was left out", left)
+        check(head + middle.data["data"] + tail == full, "head, middle and tail are the whole output", len(full))
+        check(middle.data["next_cursor"] == output["tail"]["cursor"], "the middle ends where the tail starts", middle)
+        # bg_output from the start shows head and tail too; from a cursor it pages.
+        answer = await session.ok("bg_output", {"task_id": task_id, "max_bytes": 4000})
+        check(answer.text.rstrip().splitlines()[-1] == "30000", "bg_output ends with the last line", answer)
+        check(len((answer.data["data"] + answer.data["tail"]["data"]).encode()) <= 4000, "within max_bytes", answer)
+
+
+async def scenario_model_text(args):
+    """Text without escape sequences, redraws settled, repeated lines folded; JSON exact."""
+    async with stdio_client(args) as client:
+        session = Session(client)
+        colour = "printf '\\033[32mPASSED\\033[0m test_a\\n\\033[1;31mFAILED\\033[0m test_b\\n'; printf '10%%\\r50%%\\r100%%\\n'"
+        answer = await session.ok("bg_run", {"command": colour})
+        data = answer.data["output"]["data"]
+        check("\x1b[32m" in data and "\r" in data, "the JSON keeps the escape sequences", answer)
+        check("\x1b" not in answer.text and "\r" not in answer.text, "the text has none", answer)
+        check("PASSED test_a\nFAILED test_b\n100%" in answer.text, "the text reads as a terminal shows it", answer)
+        answer = await session.ok("bg_run", {"command": "echo start; yes same | head -500; echo end"})
+        check(answer.data["output"]["data"] == "start\n" + "same\n" * 500 + "end\n", "the JSON is exact", answer)
+        check("start\nsame\n[... same line 499 more times]\nend" in answer.text, "500 identical lines fold", answer)
+        check(len(answer.text.encode()) < 400, "into a few bytes", len(answer.text))
+
+
+async def scenario_echoes(args):
+    """No echo of an end the answer reports; one line for a task that ended elsewhere;
+    all_finished only for two or more tasks."""
+    async with stdio_client(args) as client:
+        session = Session(client)
+        answer = await session.ok("bg_run", {"command": "echo quick; exit 2", "name": "quick"})
+        task_id = answer.data["task"]["id"]
+        check(tend_lines(answer.text) == [], "no [tend] line for the end the answer reports", answer)
+        kinds = [(n["kind"], n["task_id"]) for n in answer.data["notifications"]]
+        check(kinds == [("task_finished", task_id)], "acknowledged with the answer; no all_finished", answer)
+        answer = await session.ok("bg_wait", {})
+        check(answer.data["notifications"] == [] and tend_lines(answer.text) == [], "nothing left over", answer)
+        # Two tasks ending together: both reported by bg_wait, and one all_finished.
+        first = (await session.ok("bg_run", {"command": "sleep 0.5", "yield_ms": 0}))
+        second = (await session.ok("bg_run", {"command": "sleep 0.5", "yield_ms": 0}))
+        ids = [first.data["task"]["id"], second.data["task"]["id"]]
+        answer = await session.ok("bg_wait", {"task_ids": ids, "mode": "all", "timeout_ms": 30000})
+        kinds = sorted(n["kind"] for n in answer.data["notifications"])
+        check(kinds == ["all_finished", "task_finished", "task_finished"], "two tasks: one all_finished", answer)
+        summary = [n for n in answer.data["notifications"] if n["kind"] == "all_finished"][0]
+        check(sorted(summary["tasks"]) == sorted(ids), "summing up both", summary)
+        check(tend_lines(answer.text) == [], "all reported by the answer: no [tend] line", answer)
+        # A task that ended elsewhere: one line.
+        answer = await session.ok("bg_run", {"command": "sleep 0.3", "name": "elsewhere", "yield_ms": 0})
+        task_id = answer.data["task"]["id"]
+        tend_cli(args, "wait", task_id, "--timeout", "30s")
+        answer = await session.ok("bg_wait", {})
+        lines = tend_lines(answer.text)
+        check(len(lines) == 1 and lines[0].startswith(f'[tend] {task_id} "elsewhere" finished: completed'), "one line", answer)
+
+
+async def scenario_context(args):
+    """grep with context: the traceback lines around each failure."""
+    script = (
+        "for i in $(seq 1 50); do echo test_$i PASSED; done; "
+        "echo 'Traceback (most recent call last):'; echo '  File \"t.py\", line 3, in test_x'; "
+        "echo '    assert add(1, 1) == 3'; echo 'AssertionError: 2 != 3'; "
+        "for i in $(seq 51 99); do echo test_$i PASSED; done; echo '1 failed, 99 passed'"
+    )
+    async with stdio_client(args) as client:
+        session = Session(client)
+        answer = await session.ok("bg_run", {"command": script})
+        task_id = answer.data["task"]["id"]
+        answer = await session.ok("bg_output", {"task_id": task_id, "grep": "Error", "context": 3})
+        expected = (
+            "Traceback (most recent call last):\n  File \"t.py\", line 3, in test_x\n"
+            "    assert add(1, 1) == 3\nAssertionError: 2 != 3\ntest_51 PASSED\ntest_52 PASSED\ntest_53 PASSED\n"
+        )
+        check(answer.data["data"] == expected, "three lines before and after the match", answer)
+        check("with 3 lines of context" in answer.text, "the text says so", answer)
+        answer = await session.ok("bg_output", {"task_id": task_id, "grep": "test_(10|20)\\b", "context": 1})
+        check(answer.data["data"] == "test_9 PASSED\ntest_10 PASSED\ntest_11 PASSED\n--\ntest_19 PASSED\ntest_20 PASSED\ntest_21 PASSED\n",
+              "groups separated by --", answer)
+        await session.error("bg_output", {"task_id": task_id, "context": 2}, "invalid_argument")
 
 
 SCENARIOS = {

@@ -66,3 +66,23 @@ fn sessions_see_only_their_own_tasks_unless_all_sessions() {
 fn a_50_mb_output_is_read_in_pieces_never_above_max_bytes() {
     run("big");
 }
+
+#[test]
+fn more_output_than_max_bytes_shows_head_marker_and_tail_ending_with_the_last_line() {
+    run("head_tail");
+}
+
+#[test]
+fn text_has_no_escape_sequences_and_folds_repeated_lines_while_the_json_stays_exact() {
+    run("model_text");
+}
+
+#[test]
+fn ends_the_answer_reports_are_not_echoed_and_all_finished_needs_two_tasks() {
+    run("echoes");
+}
+
+#[test]
+fn grep_with_context_answers_the_traceback_around_a_failure() {
+    run("context");
+}

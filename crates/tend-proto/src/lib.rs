@@ -37,9 +37,9 @@ pub use health::{
     CapacityHealth, DaemonStopParams, DaemonStopResponse, HealthResponse, StoreHealth,
 };
 pub use limits::{
-    DEFAULT_EVENTS_LIMIT, DEFAULT_READ_BYTES, MAX_BODY_BYTES, MAX_DURATION_MS, MAX_EVENTS_LIMIT,
-    MAX_LONG_POLL_MS, MAX_READ_BYTES, MAX_WAIT_IDS, NAME_PATTERN, STATES_PATTERN, check_duration,
-    long_poll,
+    DEFAULT_EVENTS_LIMIT, DEFAULT_READ_BYTES, MAX_BODY_BYTES, MAX_CONTEXT_LINES, MAX_DURATION_MS,
+    MAX_EVENTS_LIMIT, MAX_LONG_POLL_MS, MAX_READ_BYTES, MAX_WAIT_IDS, NAME_PATTERN, STATES_PATTERN,
+    check_duration, long_poll,
 };
 pub use list::{ListTasksQuery, TasksResponse};
 pub use output::{OutputFormat, OutputQuery, OutputRead, OutputStream, headers};

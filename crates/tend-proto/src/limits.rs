@@ -10,6 +10,8 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 pub const DEFAULT_READ_BYTES: u64 = 65_536;
 /// The largest `max_bytes` of an output read: 16 MiB.
 pub const MAX_READ_BYTES: u64 = 16 << 20;
+/// The most context lines (`context`) a grep read answers around each match.
+pub const MAX_CONTEXT_LINES: u64 = 1000;
 /// The longest a single long-poll (`wait_ms`, `yield_ms`, a wait's `timeout_ms`) holds a
 /// request: 10 minutes. Longer values are accepted and cut to this; the client asks again.
 pub const MAX_LONG_POLL_MS: u64 = 600_000;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use tend_core::{Error, State, TaskId};
 
-use crate::limits::{DEFAULT_READ_BYTES, MAX_READ_BYTES, check_duration};
+use crate::limits::{DEFAULT_READ_BYTES, MAX_CONTEXT_LINES, MAX_READ_BYTES, check_duration};
 use crate::query::{QueryBuilder, QueryPairs};
 
 /// Which stream of a task to read.
@@ -67,6 +67,10 @@ pub struct OutputQuery {
     pub tail_lines: Option<u64>,
     /// Answer only the lines matching this regular expression, scanning from `cursor`.
     pub grep: Option<String>,
+    /// With `grep`: also answer this many lines before and after each matching line (at most
+    /// 1000), groups of lines that do not touch separated by a `--` line, like `grep -C`.
+    #[cfg_attr(feature = "schema", schemars(range(max = 1000)))]
+    pub context: Option<u64>,
     /// When nothing lies past `cursor` and the task is live, wait up to this long.
     #[cfg_attr(feature = "schema", schemars(range(max = 31_536_000_000u64)))]
     pub wait_ms: Option<u64>,
@@ -85,6 +89,7 @@ impl Default for OutputQuery {
             max_bytes: DEFAULT_READ_BYTES,
             tail_lines: None,
             grep: None,
+            context: None,
             wait_ms: None,
             stream: OutputStream::Combined,
             format: OutputFormat::Json,
@@ -111,6 +116,18 @@ impl OutputQuery {
                 "tail_lines",
                 "give tail_lines or grep, not both",
             ));
+        }
+        let context = pairs.take_u64("context")?;
+        if let Some(lines) = context {
+            if grep.is_none() {
+                return Err(Error::invalid("context", "context needs grep"));
+            }
+            if lines > MAX_CONTEXT_LINES {
+                return Err(Error::invalid(
+                    "context",
+                    format!("{lines} is more than {MAX_CONTEXT_LINES}"),
+                ));
+            }
         }
         let wait_ms = pairs
             .take_u64("wait_ms")?
@@ -142,6 +159,7 @@ impl OutputQuery {
             max_bytes,
             tail_lines,
             grep,
+            context,
             wait_ms,
             stream,
             format,
@@ -158,6 +176,7 @@ impl OutputQuery {
             )
             .add("tail_lines", self.tail_lines)
             .add("grep", self.grep.as_deref())
+            .add("context", self.context)
             .add("wait_ms", self.wait_ms)
             .add(
                 "stream",
@@ -180,7 +199,8 @@ pub struct OutputRead {
     /// Its state when the read was made.
     pub state: State,
     /// The bytes as UTF-8, invalid sequences replaced by U+FFFD; never ends inside a character.
-    /// With `grep`: the matching lines, each followed by a newline.
+    /// With `grep`: the matching lines, each followed by a newline (with `context`, the lines
+    /// around them too, and `--` between groups).
     pub data: String,
     /// Offset of the first byte answered (the requested cursor, moved past a dropped range).
     pub cursor: u64,
@@ -229,6 +249,7 @@ mod tests {
         let query = OutputQuery {
             cursor: 7,
             grep: Some("a b".into()),
+            context: Some(3),
             wait_ms: Some(10),
             stream: OutputStream::Stderr,
             format: OutputFormat::Raw,
@@ -249,6 +270,8 @@ mod tests {
             ("wait_ms=-1", "wait_ms"),
             ("wait_ms=999999999999999", "wait_ms"),
             ("tail_lines=3&grep=x", "tail_lines"),
+            ("context=2", "context"),
+            ("grep=x&context=1001", "context"),
             ("stream=stdout", "stream"),
             ("format=xml", "format"),
             ("follow=1", "follow"),

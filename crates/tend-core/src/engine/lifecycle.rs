@@ -92,7 +92,8 @@ impl Engine {
 
     /// The one terminal transition. Does nothing if the task is already terminal (the first
     /// terminal transition wins). Releases the slot, queues exactly one `task_finished`
-    /// notification (and `all_finished` when the session's last live task ended), emits one
+    /// notification (and `all_finished` when the session's last live task ended and two or more
+    /// tasks finished since the previous summary), emits one
     /// `finished` event, starts the retention clock, and fails dependents that can no longer run.
     pub(crate) fn finish(
         &mut self,
@@ -249,6 +250,10 @@ impl Engine {
         session.finished_since_summary.push(id);
         if session.live == 0 {
             let finished = std::mem::take(&mut session.finished_since_summary);
+            // One task's own notification says all there is: a summary needs two or more.
+            if finished.len() < 2 {
+                return true;
+            }
             let text = text::all_finished(
                 finished
                     .iter()

@@ -35,7 +35,8 @@ pub(crate) use fx::{Answer, Fx};
 pub(crate) use timers::TimerKind;
 
 /// Per-session index: its tasks (live and retained terminal), how many are live, and the tasks
-/// finished since its last `all_finished` summary.
+/// finished since its last `all_finished` summary (or since its last live task ended, when that
+/// was the only one and no summary was queued).
 #[derive(Debug, Default)]
 pub(crate) struct SessionIndex {
     pub tasks: BTreeSet<TaskId>,

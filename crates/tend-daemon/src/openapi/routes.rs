@@ -312,6 +312,7 @@ mod tests {
             "max_bytes",
             "tail_lines",
             "grep",
+            "context",
             "wait_ms",
             "stream",
             "format",

@@ -100,19 +100,24 @@ impl OutputChunk {
     }
 }
 
-/// One matching line of [`OutputReader::grep`].
+/// One line of [`OutputReader::grep`]: a matching line, or with
+/// [`OutputReader::grep_context`] a line of context around one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrepLine {
     /// Offset of the line's first byte.
     pub offset: u64,
+    /// Offset just past the line (after its newline): where the next line starts.
+    pub end: u64,
     /// The line without its newline (lossy UTF-8; lines over 1 MiB are cut to 1 MiB).
     pub text: String,
+    /// True for a line that matches, false for a line of context.
+    pub matched: bool,
 }
 
 /// The answer of [`OutputReader::grep`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrepResult {
-    /// Matching lines in stream order.
+    /// Matching lines (and their context lines) in stream order.
     pub lines: Vec<GrepLine>,
     /// Where scanning started (the cursor, moved past a dropped range).
     pub cursor: u64,

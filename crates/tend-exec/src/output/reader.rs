@@ -135,7 +135,22 @@ impl OutputReader {
         cursor: u64,
         max_bytes: usize,
     ) -> Result<GrepResult, ReadError> {
-        super::grep::grep(self, pattern, cursor, max_bytes)
+        super::grep::grep(self, pattern, cursor, max_bytes, 0)
+    }
+
+    /// Like [`OutputReader::grep`], with up to `context` lines before and after each matching
+    /// line (like `grep -C`), each answered once; context lines are marked `matched: false`.
+    /// Context lines count against `max_bytes`, and so does a `--` line (3 bytes) before each
+    /// group of lines that does not start where the previous one ended; a match is answered
+    /// with the lines before it or left for the next read.
+    pub fn grep_context(
+        &self,
+        pattern: &str,
+        cursor: u64,
+        max_bytes: usize,
+        context: usize,
+    ) -> Result<GrepResult, ReadError> {
+        super::grep::grep(self, pattern, cursor, max_bytes, context)
     }
 
     /// Waits until the stream holds bytes past `cursor`, the task finished, or `timeout` passed.

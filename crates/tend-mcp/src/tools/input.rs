@@ -9,9 +9,9 @@ use super::{Call, task_id};
 use crate::answer::{Answer, ToolError};
 
 /// What a model tells `bg_input`.
-pub(crate) const DESCRIPTION: &str = "Write text to the stdin of a background task started by \
-bg_run with stdin: true (answers to prompts, commands for a REPL). The text is written exactly \
-as given: end a line with \\n. eof: true closes stdin afterwards. Read the reply with bg_output.";
+pub(crate) const DESCRIPTION: &str = "Write text to the stdin of a task started by bg_run \
+with stdin: true (answers to prompts, REPL commands), exactly as given: end a line with \\n. \
+eof: true closes stdin afterwards. Costs one line; read the reply with bg_output.";
 
 /// The arguments of `bg_input`.
 #[derive(Debug, Deserialize, JsonSchema)]

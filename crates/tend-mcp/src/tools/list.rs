@@ -10,8 +10,9 @@ use crate::answer::{Answer, ToolError};
 use crate::render;
 
 /// What a model tells `bg_list`.
-pub(crate) const DESCRIPTION: &str = "List the background tasks of this session (all_sessions: \
-true for every session's), oldest first, with state, exit code, pid and how long they ran.";
+pub(crate) const DESCRIPTION: &str = "List this session's background tasks (all_sessions: \
+true for every session's; active: true for live ones only), oldest first. Costs one line per \
+task (state, exit code, pid, duration), at most limit (default 100) tasks.";
 
 /// The arguments of `bg_list`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -69,5 +70,11 @@ pub(crate) async fn list(call: Call<'_>, args: ListArgs) -> Result<Answer, ToolE
             args.limit
         ));
     }
-    Ok(Answer::new(text, &json!(found)))
+    let ended: Vec<_> = found
+        .tasks
+        .iter()
+        .filter(|task| task.state.is_terminal())
+        .map(|task| task.id)
+        .collect();
+    Ok(Answer::new(text, &json!(found)).reporting(ended))
 }

@@ -11,16 +11,17 @@ use tend_proto::{CreateTaskParams, EnvMap, MAX_LONG_POLL_MS};
 
 use super::{Call, default_max_bytes, task_id};
 use crate::answer::{Answer, ToolError};
-use crate::read::bound;
+use crate::read::{Shown, head_and_tail};
 use crate::render::{self, ReadKind};
 
 /// What a model tells `bg_run`.
-pub(crate) const DESCRIPTION: &str = "Run a shell command in the background without blocking. \
-Waits up to yield_ms (default 15000) for it: a quick command answers like a normal shell call, \
-with its exit code and output; a slow one answers with its task id, pid and the output so far, \
-and keeps running. Use yield_ms: 0 for servers, watchers and long builds that you want to start \
-and check on later. When a task ends, a line `[tend] t7 ... finished: ...` appears once at the \
-end of a later answer of any bg_ tool. Tasks stop when this session ends unless detach: true.";
+pub(crate) const DESCRIPTION: &str = "Run a shell command in the background. Waits up to \
+yield_ms (default 15000) for it to end: then answers its exit code and output, like a shell \
+call; else its task id and the output so far, and it keeps running (yield_ms: 0 for servers and \
+watchers). Costs one status line plus at most max_bytes (default 16384) of output: when longer, \
+the first quarter and the last three quarters, cut at line ends, with a marker naming the \
+cursor of the middle; escape sequences removed, repeated lines folded. A task's end is told \
+once, in a [tend] line of a later answer. Tasks stop when this session ends unless detach: true.";
 
 /// The arguments of `bg_run`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -102,7 +103,12 @@ pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolErr
         ..CreateTaskParams::default()
     };
     let mut created = call.client.create_task(&params).await?;
-    created.output = created.output.map(|read| bound(read, args.max_bytes));
+    let shown = match created.output.take() {
+        Some(read) => {
+            Some(head_and_tail(call.client, created.task.id, read, args.max_bytes).await?)
+        }
+        None => None,
+    };
     let task = &created.task;
     let now = render::now();
     let mut text = String::new();
@@ -125,16 +131,17 @@ pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolErr
             render::label(task),
             render::state(task),
         );
-        let _ = writeln!(
-            text,
-            "Its end will be reported once at the end of a later answer. bg_output reads its \
-             output, bg_wait waits for it, bg_stop stops it.",
-        );
+        let _ = writeln!(text, "Its end will be told once, in a later answer.");
     }
-    if let Some(read) = &created.output {
-        text.push_str(&render::output(read, ReadKind::Range));
+    if let Some(shown) = &shown {
+        text.push_str(&render::output(shown, ReadKind::Range));
     }
-    Ok(Answer::new(text, &json!(created)))
+    let reported = task.state.is_terminal().then_some(task.id);
+    let mut structured = json!(created);
+    if let (Some(shown), Some(object)) = (&shown, structured.as_object_mut()) {
+        object.insert("output".to_owned(), Shown::to_json(shown));
+    }
+    Ok(Answer::new(text, &structured).reporting(reported))
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use crate::render;
 
 /// What a model tells `bg_stop`.
 pub(crate) const DESCRIPTION: &str = "Stop a background task and every process it started: \
-SIGTERM to its process group, SIGKILL after grace_ms (default 5000). Answers once it has ended, \
-with its final state. Stopping a task that already ended changes nothing.";
+SIGTERM to its process group, SIGKILL after grace_ms (default 5000). Answers once it has ended. \
+Costs one line: its final state. Stopping a task that already ended changes nothing.";
 
 /// The arguments of `bg_stop`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -34,12 +34,12 @@ pub(crate) async fn stop(call: Call<'_>, args: StopArgs) -> Result<Answer, ToolE
     let before = call.client.get_task(id).await?;
     if before.state.is_terminal() {
         let line = render::task_line(&before, render::now(), false);
-        return Ok(Answer::new(
-            format!("nothing to stop: {line}"),
-            &json!(before),
-        ));
+        return Ok(
+            Answer::new(format!("nothing to stop: {line}"), &json!(before)).reporting([before.id]),
+        );
     }
     let task = call.client.stop_task(id, &params).await?;
     let line = render::task_line(&task, render::now(), false);
-    Ok(Answer::new(format!("stopped {line}"), &json!(task)))
+    let ended = task.state.is_terminal().then_some(task.id);
+    Ok(Answer::new(format!("stopped {line}"), &json!(task)).reporting(ended))
 }

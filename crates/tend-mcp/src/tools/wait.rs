@@ -17,11 +17,10 @@ use crate::answer::{Answer, ToolError};
 use crate::render;
 
 /// What a model tells `bg_wait`.
-pub(crate) const DESCRIPTION: &str = "Wait for background tasks to end instead of polling. \
-Returns as soon as one of task_ids has ended (mode any, the default) or all of them have (mode \
-all), or when timeout_ms (default 60000, at most 600000) runs out. Without task_ids it waits \
-for this session's live tasks. Answers each task's state and exit code; read output with \
-bg_output (tail_lines for the end).";
+pub(crate) const DESCRIPTION: &str = "Wait for background tasks to end instead of polling: \
+until one of task_ids ends (mode any, the default) or all do (mode all), or timeout_ms (default \
+60000, at most 600000) passes. Without task_ids: this session's live tasks. Costs one line per \
+task (state, exit code, duration), no output: read it with bg_output.";
 
 /// How often a wait reports progress when the client asked for it.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
@@ -143,10 +142,13 @@ pub(crate) async fn wait(
             "the wait was cancelled",
         ));
     };
-    Ok(Answer::new(
-        text(&found, args.mode, start.elapsed()),
-        &json!(found),
-    ))
+    let ended: Vec<TaskId> = found
+        .tasks
+        .iter()
+        .filter(|task| task.state.is_terminal())
+        .map(|task| task.id)
+        .collect();
+    Ok(Answer::new(text(&found, args.mode, start.elapsed()), &json!(found)).reporting(ended))
 }
 
 async fn report(progress: &Progress, found: &WaitResponse, elapsed: Duration, timeout: Duration) {
@@ -194,7 +196,7 @@ fn text(found: &WaitResponse, mode: Mode, waited: Duration) -> String {
     }
     if let Some(task) = ended.first() {
         text.push_str(&format!(
-            "\nRead output with bg_output task_id={} (tail_lines: 50 for the end).",
+            "\nbg_output task_id={} shows its output (head and end when long).",
             task.id
         ));
     }
