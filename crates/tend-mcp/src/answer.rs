@@ -128,6 +128,8 @@ fn echoes(note: &Notification, reported: &[TaskId]) -> bool {
         NotificationKind::AllFinished => {
             !note.tasks.is_empty() && note.tasks.iter().all(|id| reported.contains(id))
         }
+        // Readiness is news even in an answer that reports the task's end.
+        NotificationKind::TaskReady => false,
     }
 }
 
