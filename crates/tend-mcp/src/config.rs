@@ -25,6 +25,8 @@ pub struct McpConfig {
     client: Client,
     session: String,
     cwd: PathBuf,
+    /// The environment `bg_run` commands start from; `None`: the daemon's.
+    environment: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl McpConfig {
@@ -48,7 +50,24 @@ impl McpConfig {
             client,
             session,
             cwd,
+            environment: None,
         })
+    }
+
+    /// The same configuration with commands of `bg_run` started from `environment` (the MCP
+    /// server's own, for `tend mcp`: CONTRACT.md §10) plus the call's `env`, instead of the
+    /// daemon's environment.
+    pub fn with_environment(
+        mut self,
+        environment: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.environment = Some(environment);
+        self
+    }
+
+    /// The environment `bg_run` commands start from, if not the daemon's.
+    pub fn environment(&self) -> Option<&std::collections::BTreeMap<String, String>> {
+        self.environment.as_ref()
     }
 
     /// The daemon client.

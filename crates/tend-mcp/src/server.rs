@@ -129,6 +129,7 @@ impl TendServer {
             client: config.client(),
             session: &session,
             cwd: config.cwd(),
+            environment: config.environment(),
         };
         let outcome = match tools::parse::<A>(arguments) {
             Ok(arguments) => tool(call, arguments).await,

@@ -553,6 +553,24 @@ async def scenario_context(args):
         await session.error("bg_output", {"task_id": task_id, "context": 2}, "invalid_argument")
 
 
+async def scenario_environment(args):
+    """bg_run commands see tend mcp's own environment plus the call's env, not the daemon's."""
+    # The daemon is started first by another client, without the variable.
+    tend_cli(args, "ls")
+    extra = {"TEND_TEST_EXPORTED": "from-the-agent", "TEND_TEST_OVERRIDDEN": "old"}
+    async with stdio_client(args, extra_env=extra) as client:
+        session = Session(client)
+        answer = await session.ok(
+            "bg_run",
+            {
+                "command": 'echo "$TEND_TEST_EXPORTED $TEND_TEST_OVERRIDDEN"',
+                "env": {"TEND_TEST_OVERRIDDEN": "new"},
+            },
+        )
+        check(answer.data["output"]["data"] == "from-the-agent new\n", "the server's environment", answer)
+    check("from-the-agent" not in tend_cli(args, "show", answer.data["task"]["id"]), "never shown")
+
+
 SCENARIOS = {
     name[len("scenario_"):]: function for name, function in globals().items() if name.startswith("scenario_")
 }

@@ -86,3 +86,8 @@ fn ends_the_answer_reports_are_not_echoed_and_all_finished_needs_two_tasks() {
 fn grep_with_context_answers_the_traceback_around_a_failure() {
     run("context");
 }
+
+#[test]
+fn bg_run_sees_the_environment_of_tend_mcp() {
+    run("environment");
+}

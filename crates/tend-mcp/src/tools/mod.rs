@@ -29,6 +29,8 @@ pub(crate) struct Call<'a> {
     pub session: &'a str,
     /// The server's working directory.
     pub cwd: &'a Path,
+    /// The environment commands start from, if not the daemon's.
+    pub environment: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 /// Parses a call's arguments; mistakes are `invalid_argument` tool errors that name the field.

@@ -83,12 +83,22 @@ pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolErr
         .map(|id| task_id(id))
         .collect::<Result<Vec<_>, _>>()?;
     let yield_ms = args.yield_ms.min(MAX_LONG_POLL_MS);
+    // The server's own environment plus the call's variables (CONTRACT.md §10).
+    let (base_env, env) = match call.environment {
+        Some(environment) => {
+            let mut env = environment.clone();
+            env.extend(args.env);
+            (Some(tend_core::BaseEnv::Request), env)
+        }
+        None => (None, args.env),
+    };
     let params = CreateTaskParams {
         session: call.session.to_owned(),
         shell: Some(args.command.clone()),
         name: args.name.filter(|name| !name.trim().is_empty()),
         cwd: Some(cwd),
-        env: (!args.env.is_empty()).then_some(EnvMap(args.env)),
+        env: (!env.is_empty()).then_some(EnvMap(env)),
+        base_env,
         group: args.group.filter(|group| !group.trim().is_empty()),
         after: (!after.is_empty()).then_some(after),
         timeout_ms: (args.timeout_ms > 0).then_some(args.timeout_ms),
