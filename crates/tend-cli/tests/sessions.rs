@@ -101,8 +101,9 @@ fn notifications_are_listed_then_acknowledged() {
 #[test]
 fn notification_ids_and_texts_are_aligned_columns() {
     let home = Home::new();
-    // Enough tasks for ids of one and two digits (n9, n10, ...).
-    for _ in 0..6 {
+    // Enough tasks for ids of one and two digits (n9, n10, ...): one notification each (a
+    // single task's end queues no all_finished).
+    for _ in 0..11 {
         let id = home.start(&["--", "true"]);
         home.finished(&id);
     }
