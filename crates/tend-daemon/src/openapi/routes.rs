@@ -406,9 +406,15 @@ mod tests {
                 "finished",
                 "transferred",
                 "removed",
+                "ports_changed",
+                "ready",
             ],
         );
-        union("Notification", "kind", &["task_finished", "all_finished"]);
+        union(
+            "Notification",
+            "kind",
+            &["task_finished", "all_finished", "task_ready"],
+        );
         // Every event variant has the fields every event has.
         let removed = &schemas["EventRemoved"];
         for field in ["seq", "at", "task_id", "session", "type"] {
