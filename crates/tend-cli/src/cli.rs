@@ -220,9 +220,12 @@ pub struct StopArgs {
 pub struct InputArgs {
     /// The task.
     pub id: TaskId,
-    /// The text, written as given (add a newline yourself: `$'yes\n'`).
-    pub text: String,
-    /// Close the task's stdin after writing.
+    /// The text, written as given (add a newline yourself: `$'yes\n'`, or `--key enter`).
+    pub text: Option<String>,
+    /// A key typed after the text (repeatable): enter, tab, up, ctrl-c, f1...
+    #[arg(long = "key", value_name = "NAME")]
+    pub keys: Vec<String>,
+    /// Close the task's stdin after writing (on a terminal: ctrl-d).
     #[arg(long)]
     pub eof: bool,
 }

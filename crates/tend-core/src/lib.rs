@@ -53,6 +53,6 @@ pub use input::{CompleteTask, CreateTask, ExitOutcome, Input, ProgressReport, St
 pub use name::{validate_group, validate_key, validate_session};
 pub use notification::{Notification, NotificationKind};
 pub use shared::SharedStr;
-pub use spec::{Env, RunSpec, RunState, StderrMode, StdinMode, StopState, StoredTask};
+pub use spec::{Env, RunSpec, RunState, StderrMode, StdinMode, StopState, StoredTask, TtySize};
 pub use task::{ClosePolicy, Kind, OutputCounters, Progress, Reason, State, Task};
 pub use time::{Timestamp, parse_duration};

@@ -252,6 +252,9 @@ pub struct Task {
     pub progress: Option<Progress>,
     /// Output counters (shell tasks).
     pub output: Option<OutputCounters>,
+    /// The size of a shell task's terminal, or `None` when it runs on pipes.
+    #[serde(default)]
+    pub tty: Option<crate::spec::TtySize>,
     /// What happens when the session closes.
     pub close_policy: ClosePolicy,
     /// Run time limit.

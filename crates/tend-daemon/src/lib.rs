@@ -55,6 +55,7 @@ mod lock;
 mod logging;
 mod openapi;
 mod read;
+mod screen;
 mod shutdown;
 mod socket;
 

@@ -216,6 +216,7 @@ mod tests {
             pid: None,
             progress: None,
             output: None,
+            tty: None,
             close_policy: ClosePolicy::Cancel,
             timeout_ms: None,
             idle_timeout_ms: None,

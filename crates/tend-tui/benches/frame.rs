@@ -54,6 +54,7 @@ fn task(n: u64) -> Task {
             total_bytes: 0,
             dropped_bytes: 0,
         }),
+        tty: None,
         close_policy: ClosePolicy::Keep,
         timeout_ms: None,
         idle_timeout_ms: None,

@@ -43,6 +43,7 @@ pub fn shell(n: u64, name: &str, session: &str, age: i64) -> Task {
             total_bytes: 0,
             dropped_bytes: 0,
         }),
+        tty: None,
         close_policy: ClosePolicy::Keep,
         timeout_ms: None,
         idle_timeout_ms: None,

@@ -185,6 +185,7 @@ mod tests {
                 total_bytes: 5120,
                 dropped_bytes: 0,
             }),
+            tty: None,
             close_policy: ClosePolicy::Keep,
             timeout_ms: None,
             idle_timeout_ms: None,

@@ -45,6 +45,7 @@ pub(super) fn task(n: u64, session: &str, state: State) -> StoredTask {
                 total_bytes: 10 * n,
                 dropped_bytes: 0,
             }),
+            tty: None,
             close_policy: ClosePolicy::Cancel,
             timeout_ms: Some(60_000),
             idle_timeout_ms: None,
