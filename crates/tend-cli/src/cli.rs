@@ -23,7 +23,10 @@ pub struct Cli {
 }
 
 /// The commands.
+///
+/// Parsed once per process: the size of `run`'s arguments costs nothing worth boxing.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Start a shell task and print its id.
     Run(RunArgs),
@@ -37,8 +40,12 @@ pub enum Command {
     Wait(WaitArgs),
     /// Stop tasks; returns once they have ended.
     Stop(StopArgs),
-    /// Write to the stdin of a task started with --stdin.
+    /// Write to the stdin of a task started with --stdin or --tty (text and keys).
     Input(InputArgs),
+    /// Print the screen of a task's terminal (any task: without a tty at 40x120).
+    Screen(crate::commands::terminal::ScreenArgs),
+    /// Connect this terminal to a tty task; Ctrl-] detaches (the task runs on).
+    Attach(crate::commands::terminal::AttachArgs),
     /// Remove ended tasks and their output.
     Rm(RmArgs),
     /// Remove every ended task (of the session given with --session, else of all sessions).
@@ -103,6 +110,12 @@ pub struct RunArgs {
     /// Keep the task's stdin open for `tend input`.
     #[arg(long)]
     pub stdin: bool,
+    /// Run the command in a terminal (stdin, stdout and stderr; `tend input`, `tend attach`).
+    #[arg(long)]
+    pub tty: bool,
+    /// The terminal's size, ROWSxCOLS (with --tty; default 40x120).
+    #[arg(long, value_name = "ROWSxCOLS", requires = "tty", value_parser = crate::commands::terminal::parse_size)]
+    pub size: Option<tend_core::TtySize>,
     /// Keep stderr in its own stream (`tend logs --stderr`).
     #[arg(long)]
     pub separate_stderr: bool,
@@ -188,6 +201,9 @@ pub struct LogsArgs {
     /// The stderr stream of a task started with --separate-stderr.
     #[arg(long)]
     pub stderr: bool,
+    /// Text without escape sequences, carriage-return overwrites and backspaces applied.
+    #[arg(long)]
+    pub plain: bool,
 }
 
 /// `tend wait`.

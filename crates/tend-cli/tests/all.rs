@@ -11,3 +11,4 @@ mod run;
 mod safety;
 mod sessions;
 mod tasks;
+mod terminal;

@@ -1,7 +1,7 @@
 //! `tend logs ID`: the output's bytes exactly as written; `-f` follows until the task ends.
 
 use tend_client::FOLLOW_POLL;
-use tend_proto::{MAX_LONG_POLL_MS, MAX_READ_BYTES, OutputQuery, OutputStream};
+use tend_proto::{MAX_LONG_POLL_MS, MAX_READ_BYTES, OutputQuery, OutputRender, OutputStream};
 
 use crate::cli::LogsArgs;
 use crate::context::Context;
@@ -20,8 +20,16 @@ pub async fn run(context: &Context, args: &LogsArgs) -> anyhow::Result<u8> {
         } else {
             OutputStream::Combined
         },
+        render: if args.plain {
+            OutputRender::Plain
+        } else {
+            OutputRender::Raw
+        },
         ..OutputQuery::default()
     };
+    if args.plain && !context.json {
+        return print_plain(context, args, query).await;
+    }
     match (context.json, args.follow) {
         (false, true) => {
             stream::copy(&context.client, args.id, query, Sink::Stdout, None).await?;
@@ -47,6 +55,28 @@ async fn print_present(
         }
         query.cursor = chunk.next_cursor;
         query.tail_lines = None;
+    }
+}
+
+/// `--plain`: the text of JSON reads with `render=plain`, following with `-f`.
+async fn print_plain(
+    context: &Context,
+    args: &LogsArgs,
+    mut query: OutputQuery,
+) -> anyhow::Result<u8> {
+    let wait = u64::try_from(FOLLOW_POLL.as_millis()).unwrap_or(MAX_LONG_POLL_MS);
+    loop {
+        let read = context.client.read_output(args.id, &query).await?;
+        output::bytes(read.data.as_bytes())?;
+        let more = read.truncated && read.next_cursor > query.cursor;
+        if read.eof || !(more || args.follow) {
+            return Ok(exit::OK);
+        }
+        query.cursor = read.next_cursor;
+        query.tail_lines = None;
+        if !more {
+            query.wait_ms = Some(wait);
+        }
     }
 }
 
