@@ -42,6 +42,8 @@ fn a_repl_goes_on_after_the_daemon_is_killed_between_two_inputs() {
         "-q",
         "-i",
     ]);
+    // Typed before the REPL reads, the terminal would echo the input first (typeahead).
+    screen_shows(&home, &id, ">>>");
     home.ok(&["input", &id, "2+2", "--key", "enter"]);
     screen_shows(&home, &id, "4");
     let daemon = home.daemon_pid();

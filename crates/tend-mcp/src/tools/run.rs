@@ -53,6 +53,11 @@ pub(crate) struct RunArgs {
     /// Give the command a stdin pipe that bg_input writes to.
     #[serde(default)]
     stdin: bool,
+    /// Run the command in a terminal (40x120): programs that buffer on pipes, REPLs,
+    /// prompts, full-screen programs. Drive it with bg_input keys, read it with bg_output
+    /// screen: true; output text is shown without escape sequences.
+    #[serde(default)]
+    tty: bool,
     /// The most output bytes in this answer.
     #[serde(default = "default_max_bytes")]
     #[schemars(range(min = 1, max = 16_777_216))]
@@ -92,6 +97,7 @@ pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolErr
         after: (!after.is_empty()).then_some(after),
         timeout_ms: (args.timeout_ms > 0).then_some(args.timeout_ms),
         stdin: args.stdin.then_some(StdinMode::Pipe),
+        tty: args.tty.then_some(tend_proto::TtyParam::On(true)),
         close_policy: Some(if args.detach {
             ClosePolicy::Keep
         } else {
@@ -103,6 +109,11 @@ pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolErr
     };
     let mut created = call.client.create_task(&params).await?;
     created.output = created.output.map(|read| bound(read, args.max_bytes));
+    if args.tty
+        && let Some(read) = &mut created.output
+    {
+        read.data = tend_proto::render::plain(&read.data);
+    }
     let task = &created.task;
     let now = render::now();
     let mut text = String::new();
