@@ -107,6 +107,7 @@ fn follow_chunk(generation: u64, cursor: u64, data: &[u8]) -> Msg {
         total_bytes: cursor + data.len() as u64,
         dropped_bytes: 0,
         eof: false,
+        screen: None,
     })
 }
 

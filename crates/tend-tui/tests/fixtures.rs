@@ -174,6 +174,7 @@ pub fn app_on_server(width: u16, height: u16) -> App {
         total_bytes: total,
         dropped_bytes: 0,
         eof: false,
+        screen: None,
     }));
     app
 }
