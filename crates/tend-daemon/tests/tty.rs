@@ -344,3 +344,36 @@ async fn a_pipe_task_renders_at_40x120() {
     assert_eq!(shown["total_bytes"], 15);
     d.stop().await;
 }
+
+#[tokio::test]
+async fn a_python_server_that_buffers_on_pipes_logs_live_under_tty() {
+    let d = TestDaemon::start().await;
+    let script = "import time; print('serving on 8000'); time.sleep(60)";
+    // An empty PYTHONUNBUFFERED is unset for Python, whatever the test's environment says.
+    let env = json!({"PYTHONUNBUFFERED": ""});
+    let pipe = d
+        .create(json!({"session": "s", "command": ["python3", "-c", script], "env": env}))
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let tty = tty_task(
+        &d,
+        json!({"session": "s", "command": ["python3", "-c", script], "tty": true, "env": env}),
+    )
+    .await;
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            raw_output(&d, &tty).await.contains("serving on 8000")
+        })
+        .await,
+        "the tty task's line never showed"
+    );
+    assert_eq!(
+        d.get(&format!("/v1/tasks/{tty}")).await.json()["state"],
+        "running"
+    );
+    // Started first, the same program on a pipe still holds its line in its buffer.
+    assert_eq!(raw_output(&d, &pipe).await, "");
+    d.stop().await;
+}
