@@ -68,6 +68,7 @@ fn attach_in_tmux_forwards_keys_and_detaches_on_ctrl_bracket() {
     let id = home.start(&["--tty", "--", "cat"]);
     let socket = home.path().join("tmux.sock");
     let socket = socket.to_str().unwrap().to_owned();
+    let _server = TmuxServer(socket.clone());
     let tmux = |args: &[&str]| {
         let status = Command::new("tmux")
             .args(["-S", &socket, "-f", "/dev/null"])
@@ -107,6 +108,16 @@ fn attach_in_tmux_forwards_keys_and_detaches_on_ctrl_bracket() {
     });
     assert!(capture().contains("detached from"), "{}", capture());
     assert_eq!(home.record(&id)["state"], "running");
-    tmux(&["kill-server"]);
     home.ok(&["stop", &id]);
+}
+
+/// Ends the test's tmux server (and the `tend attach` in it) however the test ends.
+struct TmuxServer(String);
+
+impl Drop for TmuxServer {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-S", &self.0, "kill-server"])
+            .status();
+    }
 }
