@@ -43,8 +43,12 @@ pub enum Command {
     Wait(WaitArgs),
     /// Stop tasks; returns once they have ended.
     Stop(StopArgs),
-    /// Write to the stdin of a task started with --stdin.
+    /// Write to the stdin of a task started with --stdin or --tty (text and keys).
     Input(InputArgs),
+    /// Print the screen of a task's terminal (any task: without a tty at 40x120).
+    Screen(crate::commands::terminal::ScreenArgs),
+    /// Connect this terminal to a tty task; Ctrl-] detaches (the task runs on).
+    Attach(crate::commands::terminal::AttachArgs),
     /// Remove ended tasks and their output.
     Rm(RmArgs),
     /// Remove every ended task (of the session given with --session, else of all sessions).
@@ -112,6 +116,12 @@ pub struct RunArgs {
     /// Keep the task's stdin open for `tend input`.
     #[arg(long)]
     pub stdin: bool,
+    /// Run the command in a terminal (stdin, stdout and stderr; `tend input`, `tend attach`).
+    #[arg(long)]
+    pub tty: bool,
+    /// The terminal's size, ROWSxCOLS (with --tty; default 40x120).
+    #[arg(long, value_name = "ROWSxCOLS", requires = "tty", value_parser = crate::commands::terminal::parse_size)]
+    pub size: Option<tend_core::TtySize>,
     /// Keep stderr in its own stream (`tend logs --stderr`).
     #[arg(long)]
     pub separate_stderr: bool,
@@ -222,6 +232,9 @@ pub struct LogsArgs {
     /// The stderr stream of a task started with --separate-stderr.
     #[arg(long)]
     pub stderr: bool,
+    /// Text without escape sequences, carriage-return overwrites and backspaces applied.
+    #[arg(long)]
+    pub plain: bool,
 }
 
 /// `tend wait`.
@@ -258,9 +271,12 @@ pub struct InputArgs {
     /// The task: its id (t3 or 3) or the name of a live task of the session.
     #[arg(value_name = "ID", add = crate::complete::task_ids())]
     pub id: TaskRef,
-    /// The text, written as given (add a newline yourself: `$'yes\n'`).
-    pub text: String,
-    /// Close the task's stdin after writing.
+    /// The text, written as given (add a newline yourself: `$'yes\n'`, or `--key enter`).
+    pub text: Option<String>,
+    /// A key typed after the text (repeatable): enter, tab, up, ctrl-c, f1...
+    #[arg(long = "key", value_name = "NAME")]
+    pub keys: Vec<String>,
+    /// Close the task's stdin after writing (on a terminal: ctrl-d).
     #[arg(long)]
     pub eof: bool,
 }

@@ -15,4 +15,5 @@ mod run;
 mod safety;
 mod sessions;
 mod tasks;
+mod terminal;
 mod usability;

@@ -273,6 +273,26 @@ impl Client {
             .await
     }
 
+    /// `POST /v1/tasks/{id}/resize`: gives a tty task's terminal a new size; the record.
+    pub async fn resize_terminal(
+        &self,
+        id: TaskId,
+        params: &tend_proto::ResizeParams,
+    ) -> Result<Task, ClientError> {
+        self.call(Method::POST, format!("/v1/tasks/{id}/resize"), Some(params))
+            .await
+    }
+
+    /// `GET /v1/tasks/{id}/output?render=screen`: the task's terminal screen.
+    pub async fn read_screen(&self, id: TaskId) -> Result<tend_proto::ScreenRead, ClientError> {
+        self.call(
+            Method::GET,
+            format!("/v1/tasks/{id}/output?render=screen"),
+            None::<&()>,
+        )
+        .await
+    }
+
     /// `POST /v1/tasks/{id}/progress`: an external task reports progress.
     pub async fn report_progress(
         &self,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::id::{NotificationId, TaskId};
-use crate::spec::{BaseEnv, Env, StderrMode, StdinMode};
+use crate::spec::{BaseEnv, Env, StderrMode, StdinMode, TtySize};
 use crate::task::{ClosePolicy, Kind, Reason, State};
 
 /// Everything the engine reacts to. See [`crate::Engine::handle`].
@@ -118,6 +118,13 @@ pub enum Input {
         /// The limit.
         limit: u32,
     },
+    /// A live tty task's terminal got a new size (the runtime applies it to the process).
+    Resize {
+        /// The task.
+        id: TaskId,
+        /// The new size.
+        size: TtySize,
+    },
     /// Remove a terminal task's record.
     Remove {
         /// The task.
@@ -160,6 +167,8 @@ pub struct CreateTask {
     pub stdin: StdinMode,
     /// Stderr mode (shell).
     pub stderr: StderrMode,
+    /// Run in a terminal of this size (shell).
+    pub tty: Option<TtySize>,
     /// Close policy (default keep).
     pub close_policy: Option<ClosePolicy>,
     /// Parent task.
@@ -203,6 +212,7 @@ impl CreateTask {
             max_attempts: None,
             stdin: StdinMode::Null,
             stderr: StderrMode::Combined,
+            tty: None,
             close_policy: None,
             parent: None,
             ready: None,

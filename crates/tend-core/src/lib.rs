@@ -54,7 +54,9 @@ pub use input::{CompleteTask, CreateTask, ExitOutcome, Input, ProgressReport, St
 pub use name::{validate_group, validate_key, validate_session};
 pub use notification::{Notification, NotificationKind};
 pub use shared::SharedStr;
-pub use spec::{BaseEnv, Env, RunSpec, RunState, StderrMode, StdinMode, StopState, StoredTask};
+pub use spec::{
+    BaseEnv, Env, RunSpec, RunState, StderrMode, StdinMode, StopState, StoredTask, TtySize,
+};
 pub use task::{
     ClosePolicy, Kind, ListeningPort, OutputCounters, Progress, ReadyCondition, ReadySpec, Reason,
     State, Task,

@@ -83,6 +83,37 @@ pub enum StderrMode {
     Separate,
 }
 
+/// The size of a shell task's terminal (CONTRACT §8): rows and columns, each 1..=1000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TtySize {
+    /// Lines of the screen.
+    pub rows: u16,
+    /// Columns of the screen.
+    pub cols: u16,
+}
+
+impl TtySize {
+    /// The size of a terminal created with `tty: true`: 40 rows by 120 columns.
+    pub const DEFAULT: TtySize = TtySize {
+        rows: 40,
+        cols: 120,
+    };
+    /// The largest side.
+    pub const MAX: u16 = 1000;
+
+    /// Whether both sides are within 1..=1000.
+    pub fn is_valid(self) -> bool {
+        (1..=Self::MAX).contains(&self.rows) && (1..=Self::MAX).contains(&self.cols)
+    }
+}
+
+impl Default for TtySize {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// How to run a task: kept for storage and the process runner, never shown to clients.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RunSpec {

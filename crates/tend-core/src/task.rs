@@ -320,6 +320,9 @@ pub struct Task {
     /// When it became ready (once; never for a task that ended first).
     #[serde(default)]
     pub ready_at: Option<Timestamp>,
+    /// The size of a shell task's terminal, or `None` when it runs on pipes.
+    #[serde(default)]
+    pub tty: Option<crate::spec::TtySize>,
     /// What happens when the session closes.
     pub close_policy: ClosePolicy,
     /// Run time limit.

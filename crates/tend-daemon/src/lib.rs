@@ -44,6 +44,10 @@
 //! shim's pidfd). `GET /v1/health` says the result in `capacity`; creating a shell task when
 //! that many are live (pending, running or stopping) is refused with `unavailable`, naming the
 //! limit and how to raise it, instead of failing the task with `spawn_failed`.
+//!
+//! `render=screen` reads emulate at most the kept output (64 MiB by default) once, reading it
+//! 1 MiB at a time; the emulators of the 16 tasks read last are kept (one screen grid each, at
+//! most 1000x1000 cells) so that a repeated read emulates only the bytes written since.
 
 mod api;
 mod backend;
@@ -55,6 +59,7 @@ mod lock;
 mod logging;
 mod openapi;
 mod read;
+mod screen;
 mod shutdown;
 mod socket;
 

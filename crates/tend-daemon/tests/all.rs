@@ -11,3 +11,4 @@ mod output;
 mod sessions;
 mod support;
 mod tasks;
+mod tty;

@@ -96,7 +96,8 @@ async fn stdin_reaches_a_piped_task_and_conflicts_otherwise() {
     let reply = daemon
         .post(&format!("/v1/tasks/{plain}/stdin"), json!({"eof": true}))
         .await;
-    assert_error(&reply, 400, "invalid_argument", "data");
+    // `data` may be left out (CONTRACT §8): the task still has no pipe.
+    assert_error(&reply, 409, "conflict", "pipe");
     daemon.stop().await;
 }
 

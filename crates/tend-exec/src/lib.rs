@@ -40,6 +40,13 @@
 //! processes write with [`stdin::write`] and close with [`stdin::close`]. Signal dispositions and
 //! the signal mask are reset to defaults, and no descriptor other than 0, 1 and 2 is inherited.
 //!
+//! With [`SpawnRequest::tty`] the command runs in a pseudo-terminal instead: it is the leader
+//! of a session of its own (pgid = sid = its pid) whose controlling terminal is the slave side,
+//! which is also its stdin, stdout and stderr; `TERM` is `xterm-256color` unless the request's
+//! variables set it. The shim copies the master's bytes into the main stream like a pipe's
+//! (same cap, head and tail, counters, drain at exit) and types what is written to the stdin
+//! FIFO into the master; see [`tty`] for sizes, `ctrl-c` and key names.
+//!
 //! # Exit policy
 //!
 //! The shim is a session leader and a child subreaper, so every process the command starts,
@@ -106,8 +113,10 @@
 //!   out/00000000000000000000  main stream (stdout and stderr combined, or stdout alone):
 //!   out/00000000000001048576  segment files named by their first logical byte offset
 //!   err/...                   stderr stream, only with StderrMode::Separate
-//!   control                   FIFO: orders to the shim (terminate, kill, close stdin)
-//!   stdin                     FIFO: the command's stdin, only with StdinMode::Pipe
+//!   control                   FIFO: orders to the shim (terminate, kill, close stdin,
+//!                             interrupt, resize)
+//!   stdin                     FIFO: the command's stdin, with StdinMode::Pipe or a tty
+//!   winsize                   the terminal size last asked for (tty tasks)
 //!   pids.json                 process ids, start times and marker, written once the command started
 //!   status.json               the exit record, written last
 //!   shim.log                  the shim's own diagnostics
@@ -136,6 +145,7 @@ pub mod stdin;
 mod sys;
 mod time;
 mod tree;
+pub mod tty;
 mod wire;
 
 pub use marker::{MARKER_VAR, Sweep};
@@ -143,7 +153,7 @@ pub use output::ReadError;
 pub use output::{GrepLine, GrepResult, Growth, OutputChunk, OutputCounters, OutputReader, Stream};
 pub use ports::{ListeningSocket, PortScanner, listening_ports};
 pub use private::{PrivateDir, PrivateDirError, ensure_private_dir};
-pub use request::{OutputLimits, ShimProgram, SpawnRequest, StderrMode, StdinMode};
+pub use request::{OutputLimits, ShimProgram, SpawnRequest, StderrMode, StdinMode, TtySize};
 pub use runtime::adopt::{Adopted, VanishedTask, adopt};
 pub use runtime::errors::{
     AdoptError, ControlError, RequestProblem, SpawnError, StopError, WaitError,

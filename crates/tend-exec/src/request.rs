@@ -52,6 +52,25 @@ pub enum StderrMode {
     Separate,
 }
 
+/// The size of a task's terminal (CONTRACT §8): rows and columns, each 1..=1000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TtySize {
+    /// Lines of the screen.
+    pub rows: u16,
+    /// Columns of the screen.
+    pub cols: u16,
+}
+
+impl Default for TtySize {
+    /// 40 rows by 120 columns.
+    fn default() -> Self {
+        Self {
+            rows: 40,
+            cols: 120,
+        }
+    }
+}
+
 /// How much output a stream keeps (CONTRACT §4): the head, and the tail up to the cap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutputLimits {
@@ -91,6 +110,11 @@ pub struct SpawnRequest {
     pub stdin: StdinMode,
     /// Whether stderr gets its own stream.
     pub stderr: StderrMode,
+    /// Run the command in a pseudo-terminal of this size (stdin, stdout, stderr and the
+    /// controlling terminal), or with pipes (`None`, the default). A tty task's input goes
+    /// through the stdin FIFO whatever [`SpawnRequest::stdin`] says, and its output is one
+    /// stream (its stderr mode must be [`StderrMode::Combined`]).
+    pub tty: Option<TtySize>,
     /// How much output is kept.
     pub limits: OutputLimits,
     /// How long the shim keeps reading output after the command exited (default 500 ms).
@@ -120,6 +144,7 @@ impl SpawnRequest {
             inherit_env: true,
             stdin: StdinMode::Null,
             stderr: StderrMode::Combined,
+            tty: None,
             limits: OutputLimits::default(),
             drain: Duration::from_millis(500),
             report_timeout: Duration::from_secs(10),
@@ -140,6 +165,7 @@ impl fmt::Debug for SpawnRequest {
             .field("inherit_env", &self.inherit_env)
             .field("stdin", &self.stdin)
             .field("stderr", &self.stderr)
+            .field("tty", &self.tty)
             .field("limits", &self.limits)
             .field("drain", &self.drain)
             .field("report_timeout", &self.report_timeout)

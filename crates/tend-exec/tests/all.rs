@@ -9,5 +9,6 @@ mod orphans;
 mod stdin;
 mod stop;
 mod text;
+mod tty;
 mod vanish;
 mod volume;

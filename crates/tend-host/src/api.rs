@@ -535,31 +535,50 @@ impl Host {
     /// Writes to the stdin of a live shell task created with `stdin: pipe`; `eof` closes it
     /// after the data. `conflict` for any other task.
     pub async fn write_stdin(&self, id: TaskId, data: Vec<u8>, eof: bool) -> Result<(), HostError> {
+        self.write_input(id, data, &[], eof).await
+    }
+
+    /// Input to a live shell task (CONTRACT §8): `data`, then the named `keys`, then end of
+    /// input when `eof`. On a terminal keys are the bytes a terminal sends and `eof` is
+    /// `ctrl-d`; on pipes `enter` is `\n`, `tab` `\t`, `ctrl-c` SIGINT to the task's group and
+    /// `ctrl-d` closes stdin, other keys are `invalid_argument`. `conflict` for a task that is
+    /// not running, or that has neither a terminal nor a stdin pipe (except for `ctrl-c`).
+    pub async fn write_input(
+        &self,
+        id: TaskId,
+        data: Vec<u8>,
+        keys: &[String],
+        eof: bool,
+    ) -> Result<(), HostError> {
         // A task just created may still be starting: its pipe exists once its process runs.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         let mut version = self.version.clone();
-        let (live, piped) = loop {
+        let (live, piped, tty) = loop {
             version.borrow_and_update();
-            let (live, piped, starting) = self
+            let (live, piped, tty, starting) = self
                 .query(move |engine, _| {
                     let task = engine.get(id)?;
                     let piped = engine
                         .stored(id)
                         .is_some_and(|s| s.spec.stdin == tend_core::StdinMode::Pipe);
+                    let tty = task.tty.is_some();
                     let live = task.state.holds_slot() && task.kind.is_shell();
-                    Ok::<_, tend_core::Error>((live, piped, live && task.pid.is_none()))
+                    Ok::<_, tend_core::Error>((live, piped, tty, live && task.pid.is_none()))
                 })
                 .await?
                 .map_err(HostError::Engine)?;
-            if !starting || !piped || tokio::time::Instant::now() >= deadline {
-                break (live, piped);
+            if !starting || tokio::time::Instant::now() >= deadline {
+                break (live, piped, tty);
             }
             tokio::select! {
                 changed = version.changed() => if changed.is_err() { return Err(HostError::Unavailable) },
                 () = tokio::time::sleep_until(deadline) => {}
             }
         };
-        if !piped {
+        let ops = input_ops(data, keys, eof, tty).map_err(HostError::Engine)?;
+        let interrupts_only =
+            !ops.is_empty() && ops.iter().all(|op| matches!(op, InputOp::Interrupt));
+        if !piped && !tty && !interrupts_only {
             return Err(HostError::Engine(tend_core::Error::conflict(
                 format!("task {id} was not created with stdin: pipe"),
                 None,
@@ -573,11 +592,20 @@ impl Host {
         }
         let dir = self.task_dir(id);
         let result = tokio::task::spawn_blocking(move || {
-            if !data.is_empty() {
-                tend_exec::stdin::write(&dir, &data, Duration::from_secs(10))?;
-            }
-            if eof {
-                tend_exec::stdin::close(&dir)?;
+            for op in ops {
+                match op {
+                    InputOp::Write(bytes) => {
+                        tend_exec::stdin::write(&dir, &bytes, Duration::from_secs(10))?;
+                    }
+                    InputOp::Close => tend_exec::stdin::close(&dir)?,
+                    InputOp::Interrupt => {
+                        tend_exec::tty::interrupt(&dir).map_err(|_| {
+                            tend_exec::StdinError::Closed {
+                                task_dir: dir.clone(),
+                            }
+                        })?;
+                    }
+                }
             }
             Ok::<_, tend_exec::StdinError>(())
         })
@@ -596,6 +624,34 @@ impl Host {
                 }
             }
         })
+    }
+
+    /// Gives a live tty task's terminal a new size (its foreground group gets SIGWINCH) and
+    /// answers the record, which shows it. `conflict` for a task without a terminal.
+    pub async fn resize(&self, id: TaskId, size: tend_core::TtySize) -> Result<Task, HostError> {
+        let task = self.task_reply(Input::Resize { id, size }).await?;
+        if task.pid.is_some() {
+            let dir = self.task_dir(id);
+            let size = tend_exec::TtySize {
+                rows: size.rows,
+                cols: size.cols,
+            };
+            let result = tokio::task::spawn_blocking(move || tend_exec::tty::resize(&dir, size))
+                .await
+                .map_err(|_| HostError::Unavailable)?;
+            match result {
+                // Ended meanwhile, or not started yet: a start uses the recorded size.
+                Ok(()) => {}
+                Err(error) if error.is_conflict() => {}
+                Err(error) => {
+                    return Err(HostError::Output {
+                        id,
+                        message: error.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(task)
     }
 
     /// How a task's stderr is kept (`None` for an unknown or external task).
@@ -638,4 +694,74 @@ fn unexpected(reply: Reply) -> HostError {
     HostError::UnexpectedReply {
         reply: format!("{reply:?}"),
     }
+}
+
+/// One step of an input request.
+enum InputOp {
+    Write(Vec<u8>),
+    Close,
+    Interrupt,
+}
+
+/// What `data`, `keys` and `eof` mean for a task with or without a terminal.
+fn input_ops(
+    data: Vec<u8>,
+    keys: &[String],
+    eof: bool,
+    tty: bool,
+) -> Result<Vec<InputOp>, tend_core::Error> {
+    let unknown = |key: &str, what: &str| {
+        tend_core::Error::invalid(
+            "keys",
+            format!("{:?} is not a key {what}", tend_core::display::visible(key)),
+        )
+    };
+    if tty {
+        let mut bytes = data;
+        for key in keys {
+            bytes.extend_from_slice(
+                tend_exec::tty::key_bytes(key).ok_or_else(|| unknown(key, "name"))?,
+            );
+        }
+        if eof {
+            bytes.push(4);
+        }
+        return Ok(if bytes.is_empty() {
+            Vec::new()
+        } else {
+            vec![InputOp::Write(bytes)]
+        });
+    }
+    let mut ops = Vec::new();
+    let mut bytes = data;
+    let flush = |bytes: &mut Vec<u8>, ops: &mut Vec<InputOp>| {
+        if !bytes.is_empty() {
+            ops.push(InputOp::Write(std::mem::take(bytes)));
+        }
+    };
+    for key in keys {
+        match key.as_str() {
+            "enter" => bytes.push(b'\n'),
+            "tab" => bytes.push(b'\t'),
+            "ctrl-c" => {
+                flush(&mut bytes, &mut ops);
+                ops.push(InputOp::Interrupt);
+            }
+            "ctrl-d" => {
+                flush(&mut bytes, &mut ops);
+                ops.push(InputOp::Close);
+            }
+            other => {
+                return Err(unknown(
+                    other,
+                    "of a task without a terminal (enter, tab, ctrl-c, ctrl-d)",
+                ));
+            }
+        }
+    }
+    flush(&mut bytes, &mut ops);
+    if eof {
+        ops.push(InputOp::Close);
+    }
+    Ok(ops)
 }

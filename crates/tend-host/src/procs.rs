@@ -219,6 +219,10 @@ impl Procs {
             tend_core::StderrMode::Combined => tend_exec::StderrMode::Combined,
             tend_core::StderrMode::Separate => tend_exec::StderrMode::Separate,
         };
+        request.tty = stored.task.tty.map(|size| tend_exec::TtySize {
+            rows: size.rows,
+            cols: size.cols,
+        });
         request.limits = OutputLimits {
             head_bytes: self.settings.head_bytes,
             cap_bytes: self.settings.output_cap_bytes,

@@ -294,6 +294,7 @@ mod tests {
             ports: Vec::new(),
             ready: None,
             ready_at: None,
+            tty: None,
             close_policy: ClosePolicy::Cancel,
             timeout_ms: None,
             idle_timeout_ms: None,

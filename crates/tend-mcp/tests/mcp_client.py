@@ -314,6 +314,42 @@ async def scenario_input(args):
         await session.error("bg_input", {"task_id": answer.data["task"]["id"], "text": "x"}, "conflict")
 
 
+async def scenario_tty(args):
+    """A REPL in a terminal: three inputs with keys, answers read from the screen."""
+    async with stdio_client(args) as client:
+        session = Session(client)
+        answer = await session.ok("bg_run", {
+            "command": "PYTHON_BASIC_REPL=1 exec python3 -q -i", "tty": True, "yield_ms": 0,
+        })
+        task_id = answer.data["task"]["id"]
+        check(answer.data["task"]["tty"] == {"rows": 40, "cols": 120}, "a 40x120 terminal", answer)
+
+        async def screen_shows(line):
+            deadline = time.monotonic() + 20
+            while True:
+                answer = await session.ok("bg_output", {"task_id": task_id, "screen": True})
+                if line in answer.data["screen"]["lines"]:
+                    return answer
+                check(time.monotonic() < deadline, f"the screen shows {line!r}", answer)
+                await asyncio.sleep(0.05)
+
+        # Typed before the REPL reads, input would be echoed by the terminal first (typeahead).
+        await screen_shows(">>>")
+        for text, shown in [("2+2", "4"), ("x = 6*7", ">>> x = 6*7"), ("print(x)", "42")]:
+            await session.ok("bg_input", {"task_id": task_id, "text": text, "keys": ["enter"]})
+            answer = await screen_shows(shown)
+        check(answer.data["screen"]["lines"][0] == ">>> 2+2", "the first row", answer)
+        check(">>> print(x)" in answer.text and "42" in answer.text, "the screen as text", answer)
+        answer = await session.ok("bg_output", {"task_id": task_id})
+        data = answer.data["data"]
+        check("\x1b" not in data and "\r" not in data, "tty output text is plain", answer)
+        check(">>> 2+2\n4\n" in data, "the session in the text", answer)
+        await session.error("bg_input", {"task_id": task_id, "keys": ["nokey"]}, "invalid_argument")
+        await session.ok("bg_input", {"task_id": task_id, "keys": ["ctrl-d"]})
+        answer = await session.ok("bg_wait", {"task_ids": [task_id], "timeout_ms": 10000})
+        check(answer.data["tasks"][0]["state"] == "completed", "ctrl-d ends the REPL", answer)
+
+
 async def scenario_errors(args):
     """Unknown ids, bad regexes and bad arguments are tool errors with the API's codes."""
     async with stdio_client(args) as client:

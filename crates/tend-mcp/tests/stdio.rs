@@ -43,6 +43,11 @@ fn bg_input_writes_to_the_task() {
 }
 
 #[test]
+fn a_repl_in_a_terminal_is_driven_with_keys_and_read_from_its_screen() {
+    run("tty");
+}
+
+#[test]
 fn unknown_ids_bad_regexes_and_bad_arguments_are_tool_errors_with_codes() {
     run("errors");
 }

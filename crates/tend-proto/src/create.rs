@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use tend_core::{
     BaseEnv, ClosePolicy, CreateTask, Env, Error, Kind, ReadySpec, StderrMode, StdinMode, Task,
-    TaskId,
+    TaskId, TtySize,
 };
 
 use crate::limits::{MAX_READ_BYTES, check_duration};
@@ -98,6 +98,9 @@ pub struct CreateTaskParams {
     /// Shell: `combined` (default) or `separate` to keep stderr in its own stream.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stderr: Option<StderrMode>,
+    /// Shell: run in a terminal: `true` (40x120) or `{"rows", "cols"}` (1..1000 each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tty: Option<TtyParam>,
     /// What happens when the session closes (default `keep`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub close_policy: Option<ClosePolicy>,
@@ -121,6 +124,28 @@ pub struct CreateTaskParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 16_777_216u64)))]
     pub max_bytes: Option<u64>,
+}
+
+/// The `tty` of a create request: `true`/`false`, or a size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum TtyParam {
+    /// `true`: a terminal of the default size (40x120); `false`: none.
+    On(bool),
+    /// A terminal of this size.
+    Size(TtySize),
+}
+
+impl TtyParam {
+    /// The terminal asked for, if any.
+    pub fn size(self) -> Option<TtySize> {
+        match self {
+            TtyParam::On(true) => Some(TtySize::DEFAULT),
+            TtyParam::On(false) => None,
+            TtyParam::Size(size) => Some(size),
+        }
+    }
 }
 
 impl fmt::Debug for CreateTaskParams {
@@ -223,6 +248,7 @@ impl CreateTaskParams {
             request.base_env = self.base_env.unwrap_or_default();
             request.stdin = self.stdin.unwrap_or_default();
             request.stderr = self.stderr.unwrap_or_default();
+            request.tty = self.tty.and_then(TtyParam::size);
             request.name = self.name;
             if let Some(ready) = &self.ready {
                 check_ready(ready)?;
@@ -239,6 +265,7 @@ impl CreateTaskParams {
                 ("stdin", self.stdin.is_some()),
                 ("stderr", self.stderr.is_some()),
                 ("ready", self.ready.is_some()),
+                ("tty", self.tty.is_some()),
             ];
             if let Some((field, _)) = shell_only.iter().find(|(_, given)| *given) {
                 return Err(Error::invalid(

@@ -25,11 +25,12 @@ mod list;
 mod output;
 mod processes;
 mod query;
+pub mod render;
 mod sessions;
 mod task_ops;
 mod wait;
 
-pub use create::{CreateTaskParams, CreateTaskResponse, EnvMap};
+pub use create::{CreateTaskParams, CreateTaskResponse, EnvMap, TtyParam};
 pub use error::{ApiErrorCode, ErrorBody, ErrorDetail};
 pub use events::{EventsQuery, EventsResponse};
 pub use groups::{GroupLimitParams, GroupsResponse};
@@ -42,12 +43,15 @@ pub use limits::{
     check_duration, long_poll,
 };
 pub use list::{ListTasksQuery, TasksResponse};
-pub use output::{OutputFormat, OutputQuery, OutputRead, OutputStream, headers};
+pub use output::{
+    OutputFormat, OutputQuery, OutputRead, OutputRender, OutputStream, Screen, ScreenCursor,
+    ScreenRead, headers,
+};
 pub use processes::{ProcessEntry, ProcessesResponse};
 pub use query::QueryPairs;
 pub use sessions::{AckParams, CloseParams, NotificationsQuery, NotificationsResponse};
 pub use task_ops::{
-    CompleteParams, FinalState, ProgressParams, ProgressState, StdinParams, StopParams,
-    TransferParams,
+    CompleteParams, FinalState, ProgressParams, ProgressState, ResizeParams, StdinParams,
+    StopParams, TransferParams,
 };
 pub use wait::{WaitMode, WaitParams, WaitResponse, WaitTarget, WaitUntil};

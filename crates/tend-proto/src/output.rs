@@ -50,6 +50,69 @@ impl OutputFormat {
     }
 }
 
+/// What an output read answers (CONTRACT §8).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OutputRender {
+    /// The bytes as written (§4).
+    #[default]
+    Raw,
+    /// `data` without escape sequences, carriage-return overwrites and backspaces applied.
+    Plain,
+    /// The terminal's screen after every byte so far: a [`ScreenRead`].
+    Screen,
+}
+
+impl OutputRender {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Raw => "raw",
+            Self::Plain => "plain",
+            Self::Screen => "screen",
+        }
+    }
+}
+
+/// The answer of `GET /v1/tasks/{id}/output?render=screen`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ScreenRead {
+    /// The task.
+    pub task_id: TaskId,
+    /// Its state when the read was made.
+    pub state: State,
+    /// Bytes the task wrote to the stream so far (all of them are on the screen).
+    pub total_bytes: u64,
+    /// What the terminal shows.
+    pub screen: Screen,
+}
+
+/// A terminal's screen: one string per row, trailing spaces trimmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Screen {
+    /// Rows of the screen.
+    pub rows: u16,
+    /// Columns of the screen.
+    pub cols: u16,
+    /// Where the cursor is (from 0).
+    pub cursor: ScreenCursor,
+    /// The text of each row.
+    pub lines: Vec<String>,
+}
+
+/// A position on a [`Screen`], from 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ScreenCursor {
+    /// The row.
+    pub row: u16,
+    /// The column.
+    pub col: u16,
+}
+
 /// The query of an output read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -80,6 +143,9 @@ pub struct OutputQuery {
     /// `json` (default) or `raw`.
     #[cfg_attr(feature = "schema", schemars(with = "Option<OutputFormat>"))]
     pub format: OutputFormat,
+    /// `raw` (default), `plain` or `screen` (CONTRACT §8).
+    #[cfg_attr(feature = "schema", schemars(with = "Option<OutputRender>"))]
+    pub render: OutputRender,
 }
 
 impl Default for OutputQuery {
@@ -93,6 +159,7 @@ impl Default for OutputQuery {
             wait_ms: None,
             stream: OutputStream::Combined,
             format: OutputFormat::Json,
+            render: OutputRender::Raw,
         }
     }
 }
@@ -153,6 +220,23 @@ impl OutputQuery {
                 ));
             }
         };
+        let render = match pairs.take("render")?.as_deref() {
+            None | Some("raw") => OutputRender::Raw,
+            Some("plain") => OutputRender::Plain,
+            Some("screen") => OutputRender::Screen,
+            Some(other) => {
+                return Err(Error::invalid(
+                    "render",
+                    format!("{other:?} is not raw, plain or screen"),
+                ));
+            }
+        };
+        if render != OutputRender::Raw && format == OutputFormat::Raw {
+            return Err(Error::invalid(
+                "render",
+                "render=plain and render=screen answer JSON, not format=raw",
+            ));
+        }
         pairs.finish()?;
         Ok(Self {
             cursor,
@@ -163,6 +247,7 @@ impl OutputQuery {
             wait_ms,
             stream,
             format,
+            render,
         })
     }
 
@@ -185,6 +270,10 @@ impl OutputQuery {
             .add(
                 "format",
                 (self.format != OutputFormat::Json).then_some(self.format.as_str()),
+            )
+            .add(
+                "render",
+                (self.render != OutputRender::Raw).then_some(self.render.as_str()),
             )
             .finish()
     }

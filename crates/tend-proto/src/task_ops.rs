@@ -31,10 +31,50 @@ impl StopParams {
 #[serde(deny_unknown_fields)]
 pub struct StdinParams {
     /// Text written to the task's stdin as UTF-8 (may be empty).
+    #[serde(default)]
     pub data: String,
-    /// Closes the task's stdin after writing.
+    /// Keys typed after `data`, by name (CONTRACT §8): `enter`, `tab`, `up`, `ctrl-c`, `f1`...
+    /// For a task without a terminal only `enter`, `tab`, `ctrl-c` and `ctrl-d` exist.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 4096)))]
+    pub keys: Vec<String>,
+    /// Closes the task's stdin after writing (on a terminal: types `ctrl-d`).
     #[serde(default)]
     pub eof: bool,
+}
+
+/// The body of `POST /v1/tasks/{id}/resize` (tty tasks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResizeParams {
+    /// Lines of the screen, 1..1000.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1000)))]
+    pub rows: u16,
+    /// Columns of the screen, 1..1000.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1000)))]
+    pub cols: u16,
+}
+
+impl ResizeParams {
+    /// The size, checked.
+    pub fn size(self) -> Result<tend_core::TtySize, Error> {
+        let size = tend_core::TtySize {
+            rows: self.rows,
+            cols: self.cols,
+        };
+        if size.is_valid() {
+            Ok(size)
+        } else {
+            Err(Error::invalid(
+                "rows",
+                format!(
+                    "rows and cols must be 1..1000 (got {}x{})",
+                    self.rows, self.cols
+                ),
+            ))
+        }
+    }
 }
 
 /// The state an external task reports with its progress.
@@ -159,6 +199,8 @@ mod tests {
             .grace()
             .is_err()
         );
-        assert!(serde_json::from_str::<StdinParams>(r#"{"eof": true}"#).is_err());
+        let eof: StdinParams = serde_json::from_str(r#"{"eof": true}"#).unwrap();
+        assert!(eof.eof && eof.data.is_empty() && eof.keys.is_empty());
+        assert!(serde_json::from_str::<StdinParams>(r#"{"keys": "enter"}"#).is_err());
     }
 }

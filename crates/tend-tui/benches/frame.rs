@@ -57,6 +57,7 @@ fn task(n: u64) -> Task {
         ports: Vec::new(),
         ready: None,
         ready_at: None,
+        tty: None,
         close_policy: ClosePolicy::Keep,
         timeout_ms: None,
         idle_timeout_ms: None,
@@ -109,6 +110,7 @@ fn follow_chunk(generation: u64, cursor: u64, data: &[u8]) -> Msg {
         total_bytes: cursor + data.len() as u64,
         dropped_bytes: 0,
         eof: false,
+        screen: None,
     })
 }
 

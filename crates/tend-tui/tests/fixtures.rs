@@ -46,6 +46,7 @@ pub fn shell(n: u64, name: &str, session: &str, age: i64) -> Task {
         ports: Vec::new(),
         ready: None,
         ready_at: None,
+        tty: None,
         close_policy: ClosePolicy::Keep,
         timeout_ms: None,
         idle_timeout_ms: None,
@@ -176,6 +177,7 @@ pub fn app_on_server(width: u16, height: u16) -> App {
         total_bytes: total,
         dropped_bytes: 0,
         eof: false,
+        screen: None,
     }));
     app
 }

@@ -124,3 +124,45 @@ fn states_are_coloured() {
     assert_eq!(colour_of("running"), Some(Color::Cyan));
     assert_eq!(colour_of("cancelled"), Some(Color::Yellow));
 }
+
+#[test]
+fn a_terminal_task_is_shown_as_its_screen_while_following() {
+    use tend_tui::{OutputChunk, ReadPurpose};
+    let mut app = app(100, 30);
+    select(&mut app, 3);
+    let generation = crate::fixtures::follow_generation(&mut app);
+    let data = b"\x1b[?2004h>>> 2+2\r\n4\r\n>>> \x1b[K".to_vec();
+    let screen = [">>> 2+2", "4", ">>>", "", ""].map(String::from).to_vec();
+    app.update(Msg::Output(OutputChunk {
+        generation,
+        purpose: ReadPurpose::Follow,
+        requested: 0,
+        cursor: 0,
+        total_bytes: data.len() as u64,
+        data,
+        dropped_bytes: 0,
+        eof: false,
+        screen: Some(screen),
+    }));
+    let text = |app: &tend_tui::App| {
+        let terminal = draw(app, 100, 30);
+        let buffer = terminal.backend().buffer().clone();
+        (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_owned())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let shown = text(&app);
+    assert!(shown.contains("│>>> 2+2"), "{shown}");
+    assert!(shown.contains("screen"), "{shown}");
+    // The raw bytes' escape sequences never reach the pane.
+    assert!(!shown.contains("2004h"), "{shown}");
+    // Paused, the pane shows the output's lines again, escapes made visible.
+    app.update(key(KeyCode::Char('f')));
+    let paused = text(&app);
+    assert!(!paused.contains("screen"), "{paused}");
+}

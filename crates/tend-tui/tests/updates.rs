@@ -40,6 +40,7 @@ fn chunk(
         total_bytes: total,
         dropped_bytes: 0,
         eof: false,
+        screen: None,
     })
 }
 
@@ -342,6 +343,7 @@ fn a_cursor_in_the_dropped_range_shows_a_gap_and_reads_before_it() {
         total_bytes: start + 18,
         dropped_bytes: 6 << 20,
         eof: false,
+        screen: None,
     }));
     assert_eq!(app.output().window().start(), start - (6 << 20));
     let effects = app.update(key(KeyCode::Up));

@@ -1,4 +1,5 @@
-//! `tend input ID TEXT [--eof]`: writes to the stdin of a task started with `--stdin`.
+//! `tend input ID [TEXT] [--key NAME]... [--eof]`: writes to the stdin of a task started with
+//! `--stdin` or `--tty`.
 
 use tend_proto::StdinParams;
 
@@ -9,7 +10,8 @@ use crate::exit;
 /// Runs `tend input`.
 pub async fn run(context: &Context, args: &InputArgs) -> anyhow::Result<u8> {
     let params = StdinParams {
-        data: args.text.clone(),
+        data: args.text.clone().unwrap_or_default(),
+        keys: args.keys.clone(),
         eof: args.eof,
     };
     let id = crate::ids::resolve(context, &args.id).await?;

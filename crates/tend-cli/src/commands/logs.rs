@@ -3,7 +3,7 @@
 
 use tend_client::FOLLOW_POLL;
 use tend_core::TaskId;
-use tend_proto::{MAX_LONG_POLL_MS, MAX_READ_BYTES, OutputQuery, OutputStream};
+use tend_proto::{MAX_LONG_POLL_MS, MAX_READ_BYTES, OutputQuery, OutputRender, OutputStream};
 
 use crate::cli::LogsArgs;
 use crate::context::Context;
@@ -43,8 +43,16 @@ pub async fn run(context: &Context, args: &LogsArgs) -> anyhow::Result<u8> {
         tail_lines: args.tail,
         grep: args.grep.clone(),
         stream,
+        render: if args.plain {
+            OutputRender::Plain
+        } else {
+            OutputRender::Raw
+        },
         ..OutputQuery::default()
     };
+    if args.plain && !context.json {
+        return print_plain(context, id, args, query).await;
+    }
     let about = |error| crate::ids::task_error(id, error);
     let printed = match (context.json, args.follow) {
         (false, true) => {
@@ -102,6 +110,33 @@ async fn print_present(
         }
         query.cursor = chunk.next_cursor;
         query.tail_lines = None;
+    }
+}
+
+/// `--plain`: the text of JSON reads with `render=plain`, following with `-f`.
+async fn print_plain(
+    context: &Context,
+    id: TaskId,
+    args: &LogsArgs,
+    mut query: OutputQuery,
+) -> anyhow::Result<u8> {
+    let wait = u64::try_from(FOLLOW_POLL.as_millis()).unwrap_or(MAX_LONG_POLL_MS);
+    loop {
+        let read = context
+            .client
+            .read_output(id, &query)
+            .await
+            .map_err(|error| crate::ids::task_error(id, error))?;
+        output::bytes(read.data.as_bytes())?;
+        let more = read.truncated && read.next_cursor > query.cursor;
+        if read.eof || !(more || args.follow) {
+            return Ok(exit::OK);
+        }
+        query.cursor = read.next_cursor;
+        query.tail_lines = None;
+        if !more {
+            query.wait_ms = Some(wait);
+        }
     }
 }
 

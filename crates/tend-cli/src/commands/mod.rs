@@ -16,6 +16,7 @@ pub mod run;
 pub mod session;
 pub mod show;
 pub mod stop;
+pub mod terminal;
 pub mod tui;
 pub mod wait;
 
@@ -51,6 +52,8 @@ pub async fn dispatch(context: &Context, command: &Command) -> anyhow::Result<u8
         Command::Wait(args) => wait::run(context, args).await,
         Command::Stop(args) => stop::run(context, args).await,
         Command::Input(args) => input::run(context, args).await,
+        Command::Screen(args) => terminal::screen(context, args).await,
+        Command::Attach(args) => terminal::attach(context, args).await,
         Command::Rm(args) => rm::run(context, args).await,
         Command::Clean => clean::run(context).await,
         Command::Events(args) => events::run(context, args).await,

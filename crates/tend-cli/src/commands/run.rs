@@ -192,6 +192,9 @@ fn params(context: &Context, args: &RunArgs) -> anyhow::Result<CreateTaskParams>
     params.max_attempts = args.max_attempts;
     params.stdin = args.stdin.then_some(StdinMode::Pipe);
     params.stderr = args.separate_stderr.then_some(StderrMode::Separate);
+    params.tty = args
+        .tty
+        .then(|| tend_proto::TtyParam::Size(args.size.unwrap_or_default()));
     params.close_policy = args.close_policy.map(Into::into);
     let ready = tend_core::ReadySpec {
         output: args.ready_output.clone(),

@@ -228,6 +228,7 @@ mod tests {
             ports: Vec::new(),
             ready: None,
             ready_at: None,
+            tty: None,
             close_policy: ClosePolicy::Keep,
             timeout_ms: None,
             idle_timeout_ms: None,

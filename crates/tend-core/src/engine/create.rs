@@ -8,7 +8,7 @@ use crate::event::EventKind;
 use crate::id::TaskId;
 use crate::input::CreateTask;
 use crate::name::{validate_group, validate_key, validate_session};
-use crate::spec::{RunSpec, RunState, StdinMode, StoredTask};
+use crate::spec::{RunSpec, RunState, StderrMode, StdinMode, StoredTask};
 use crate::task::{ClosePolicy, OutputCounters, Reason, State, Task};
 use crate::time::Timestamp;
 
@@ -108,6 +108,23 @@ impl Engine {
             if argv.iter().map(String::len).sum::<usize>() > MAX_ARGV_BYTES {
                 return Err(Error::invalid("command", "is longer than 1 MiB"));
             }
+            if let Some(size) = request.tty {
+                if !size.is_valid() {
+                    return Err(Error::invalid(
+                        "tty",
+                        format!(
+                            "rows and cols must be 1..1000 (got {}x{})",
+                            size.rows, size.cols
+                        ),
+                    ));
+                }
+                if request.stderr == StderrMode::Separate {
+                    return Err(Error::invalid(
+                        "tty",
+                        "a terminal has one output stream: stderr cannot be separate",
+                    ));
+                }
+            }
             if let Some(cwd) = &request.cwd
                 && (cwd.is_empty() || cwd.contains('\0'))
             {
@@ -137,6 +154,9 @@ impl Engine {
             }
             if request.ready.is_some() {
                 return Err(Error::invalid("ready", "only shell tasks become ready"));
+            }
+            if request.tty.is_some() {
+                return Err(Error::invalid("tty", "only shell tasks have a terminal"));
             }
             if request.max_attempts.is_some_and(|n| n > 1) {
                 return Err(Error::invalid(
@@ -257,6 +277,7 @@ impl Engine {
             ports: Vec::new(),
             ready: request.ready,
             ready_at: None,
+            tty: request.tty,
             close_policy: request.close_policy.unwrap_or(ClosePolicy::Keep),
             timeout_ms: request.timeout_ms,
             idle_timeout_ms: request.idle_timeout_ms,

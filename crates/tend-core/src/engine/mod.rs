@@ -172,6 +172,7 @@ impl Engine {
             Input::Ack { session, ids } => self.ack(session, ids, now, &mut fx)?,
             Input::SetGroupLimit { group, limit } => self.set_group_limit(group, limit, &mut fx)?,
             Input::Remove { id } => self.remove_request(id, now, &mut fx)?,
+            Input::Resize { id, size } => self.resize(id, size, now, &mut fx)?,
         };
         self.run_schedule(now, &mut fx);
         let reply = self.reply(reply);

@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::event::EventKind;
 use crate::id::TaskId;
 use crate::input::{CompleteTask, ExitOutcome, ProgressReport, StopCause};
+use crate::spec::TtySize;
 use crate::task::{Progress, Reason, State};
 use crate::time::Timestamp;
 
@@ -386,6 +387,48 @@ impl Engine {
             ..Ending::default()
         };
         self.finish_with(id, state, reason, ending, now, fx);
+        Ok(Answer::Task(id))
+    }
+}
+
+impl Engine {
+    /// Records a new terminal size for a live tty task (the runtime applies it to the
+    /// process); `conflict` for a task without a terminal or one that ended.
+    pub(crate) fn resize(
+        &mut self,
+        id: TaskId,
+        size: TtySize,
+        now: Timestamp,
+        fx: &mut Fx,
+    ) -> Result<Answer, Error> {
+        if !size.is_valid() {
+            return Err(Error::invalid(
+                "rows",
+                format!(
+                    "rows and cols must be 1..1000 (got {}x{})",
+                    size.rows, size.cols
+                ),
+            ));
+        }
+        let task = &self.entry(id)?.task;
+        if task.tty.is_none() {
+            return Err(Error::conflict(
+                format!("task {id} has no terminal"),
+                Some(task),
+            ));
+        }
+        if task.state.is_terminal() {
+            return Err(Error::conflict(
+                format!("task {id} is {}", task.state.as_str()),
+                Some(task),
+            ));
+        }
+        if task.tty != Some(size)
+            && let Some(stored) = self.tasks.get_mut(&id)
+        {
+            stored.record_mut().tty = Some(size);
+            self.touch(id, now, fx);
+        }
         Ok(Answer::Task(id))
     }
 }

@@ -1,10 +1,12 @@
-//! Per-task operations: stop, stdin, progress, complete, transfer.
+//! Per-task operations: stop, stdin, resize, progress, complete, transfer.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use tend_core::Task;
-use tend_proto::{CompleteParams, ProgressParams, StdinParams, StopParams, TransferParams};
+use tend_proto::{
+    CompleteParams, ProgressParams, ResizeParams, StdinParams, StopParams, TransferParams,
+};
 
 use super::extract::{JsonBody, PathId};
 use super::{ApiError, AppState};
@@ -26,8 +28,19 @@ pub(crate) async fn stdin(
     PathId(id): PathId,
     JsonBody(params): JsonBody<StdinParams>,
 ) -> Result<StatusCode, ApiError> {
-    backend::write_stdin(&state.host, id, params.data.into_bytes(), params.eof).await?;
+    let keys = params.keys;
+    backend::write_stdin(&state.host, id, params.data.into_bytes(), &keys, params.eof).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Gives a tty task's terminal a new size; answers the record. `conflict` for other tasks.
+pub(crate) async fn resize(
+    State(state): State<AppState>,
+    PathId(id): PathId,
+    JsonBody(params): JsonBody<ResizeParams>,
+) -> Result<Json<Task>, ApiError> {
+    let size = params.size()?;
+    Ok(Json(state.host.resize(id, size).await?))
 }
 
 /// An external task reports progress.

@@ -46,6 +46,8 @@ pub(crate) struct AppState {
     pub capacity: Capacity,
     /// The OpenAPI document, built once.
     pub openapi: Arc<serde_json::Value>,
+    /// Terminal emulators of `render=screen`, kept between reads.
+    pub screens: Arc<crate::screen::ScreenCache>,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             gates,
             capacity,
             openapi,
+            screens: Arc::default(),
         }
     }
 
@@ -88,6 +91,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/tasks/{id}/processes", get(tasks::processes))
         .route("/v1/tasks/{id}/stop", post(control::stop))
         .route("/v1/tasks/{id}/stdin", post(control::stdin))
+        .route("/v1/tasks/{id}/resize", post(control::resize))
         .route("/v1/tasks/{id}/progress", post(control::progress))
         .route("/v1/tasks/{id}/complete", post(control::complete))
         .route("/v1/tasks/{id}/transfer", post(control::transfer))

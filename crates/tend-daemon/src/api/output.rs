@@ -7,9 +7,12 @@ use axum::http::HeaderValue;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::Response;
 use tend_core::Task;
+use tend_core::TtySize;
 use tend_exec::{Growth, OutputReader, ReadError};
 use tend_host::WaitMode;
-use tend_proto::{OutputFormat, OutputQuery, OutputRead, headers, long_poll};
+use tend_proto::{
+    OutputFormat, OutputQuery, OutputRead, OutputRender, ScreenRead, headers, long_poll,
+};
 use tokio::time::Instant;
 
 use super::extract::PathId;
@@ -44,11 +47,25 @@ pub(crate) async fn read(
         let _place = state.gates.long_poll()?;
         task = wait_for_output(&state, task, &query, long_poll(ms)).await?;
     }
+    if query.render == OutputRender::Screen {
+        let screen = screen_read(&state, &task).await?;
+        let body = serde_json::to_vec(&screen)
+            .map_err(|e| ApiError::internal(format!("cannot encode the answer: {e}")))?;
+        let mut response = Response::new(axum::body::Body::from(body));
+        response
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return Ok(response);
+    }
     let text = query.format == OutputFormat::Json;
     let (chunk, permit) = read_chunk(&state, &task, &query, text).await?;
     Ok(match query.format {
         OutputFormat::Json => {
-            let body = serde_json::to_vec(&output_read(&task, chunk))
+            let mut read = output_read(&task, chunk);
+            if query.render == OutputRender::Plain {
+                read.data = tend_proto::render::plain(&read.data);
+            }
+            let body = serde_json::to_vec(&read)
                 .map_err(|e| ApiError::internal(format!("cannot encode the answer: {e}")))?;
             let mut response = Response::new(HeldBody::body(body, permit));
             response
@@ -60,6 +77,26 @@ pub(crate) async fn read(
     })
 }
 
+/// The screen of `task` as it is now (CONTRACT §8): its terminal's size, or 40x120 for a task
+/// without one.
+pub(crate) async fn screen_read(state: &AppState, task: &Task) -> Result<ScreenRead, ApiError> {
+    let size = task.tty.unwrap_or(TtySize::DEFAULT);
+    let dir = state.host.task_dir(task.id);
+    let screens = std::sync::Arc::clone(&state.screens);
+    let id = task.id;
+    let (screen, total_bytes) =
+        tokio::task::spawn_blocking(move || screens.render(id, dir, size.rows, size.cols))
+            .await
+            .map_err(|e| ApiError::internal(format!("screen render failed: {e}")))?
+            .map_err(read_error)?;
+    Ok(ScreenRead {
+        task_id: task.id,
+        state: task.state,
+        total_bytes,
+        screen,
+    })
+}
+
 /// A JSON read of `task` as it is now (no waiting).
 pub(crate) async fn read_json(
     state: &AppState,
@@ -67,7 +104,11 @@ pub(crate) async fn read_json(
     query: &OutputQuery,
 ) -> Result<OutputRead, ApiError> {
     let (chunk, _permit) = read_chunk(state, task, query, true).await?;
-    Ok(output_read(task, chunk))
+    let mut read = output_read(task, chunk);
+    if query.render == OutputRender::Plain {
+        read.data = tend_proto::render::plain(&read.data);
+    }
+    Ok(read)
 }
 
 /// Reads a chunk once the output answers in flight leave room for it; the permit accounts

@@ -6,8 +6,8 @@ use tend_proto::{
     AckParams, CloseParams, CompleteParams, CreateTaskParams, CreateTaskResponse, DaemonStopParams,
     DaemonStopResponse, EventsQuery, EventsResponse, GroupLimitParams, GroupsResponse,
     HealthResponse, ListTasksQuery, NotificationsQuery, NotificationsResponse, OutputQuery,
-    OutputRead, ProcessesResponse, ProgressParams, StdinParams, StopParams, TasksResponse,
-    TransferParams, WaitParams, WaitResponse, headers,
+    OutputRead, ProcessesResponse, ProgressParams, ResizeParams, ScreenRead, StdinParams,
+    StopParams, TasksResponse, TransferParams, WaitParams, WaitResponse, headers,
 };
 
 use super::{Spec, examples};
@@ -74,13 +74,15 @@ fn tasks(spec: &mut Spec) {
     );
     spec.query::<OutputQuery>(&mut op);
     let read = spec.written::<OutputRead>();
+    let screen = spec.written::<ScreenRead>();
     let number = json!({"schema": {"type": "integer", "minimum": 0}});
     let flag = json!({"schema": {"type": "string", "enum": ["true", "false"]}});
     Spec::answer_with(
         &mut op,
         200,
         json!({
-            "description": "an output read; with format=raw the bytes, numbers in headers",
+            "description": "an output read (with render=screen the screen); with format=raw \
+                            the bytes, numbers in headers",
             "headers": {
                 headers::CURSOR: number, headers::NEXT_CURSOR: number,
                 headers::TOTAL_BYTES: number, headers::DROPPED_BYTES: number,
@@ -88,7 +90,7 @@ fn tasks(spec: &mut Spec) {
                 headers::STATE: {"schema": {"type": "string"}},
             },
             "content": {
-                "application/json": {"schema": read, "example": examples::output_read()},
+                "application/json": {"schema": {"oneOf": [read, screen]}, "example": examples::output_read()},
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             },
         }),
@@ -119,6 +121,16 @@ fn task_operations(spec: &mut Spec) {
     );
     spec.body::<StdinParams>(&mut op, true);
     Spec::answer_with(&mut op, 204, json!({"description": "written"}));
+    spec.add(op, &errors(&[TASK, BODY, &[409]]));
+
+    let mut op = spec.op(
+        "post",
+        "/v1/tasks/{id}/resize",
+        "resizeTerminal",
+        "Give a tty task's terminal a new size",
+    );
+    spec.body::<ResizeParams>(&mut op, true);
+    spec.answer::<Task>(&mut op, 200, "the record");
     spec.add(op, &errors(&[TASK, BODY, &[409]]));
 
     let mut op = spec.op(
@@ -265,6 +277,7 @@ mod tests {
         ("get", "/v1/tasks/{id}/processes"),
         ("post", "/v1/tasks/{id}/stop"),
         ("post", "/v1/tasks/{id}/stdin"),
+        ("post", "/v1/tasks/{id}/resize"),
         ("post", "/v1/tasks/{id}/progress"),
         ("post", "/v1/tasks/{id}/complete"),
         ("post", "/v1/tasks/{id}/transfer"),

@@ -21,8 +21,13 @@ pub(crate) enum Order {
     Terminate,
     /// SIGKILL to the group and every descendant, then finish.
     Kill,
-    /// Close the shim's write end of the stdin FIFO: the command sees end of input.
+    /// Close the shim's write end of the stdin FIFO: the command sees end of input. On a
+    /// terminal: type `ctrl-d` (byte 4).
     CloseStdin,
+    /// SIGINT to the command's group (`ctrl-c` for a task without a terminal).
+    Interrupt,
+    /// Apply the terminal size written in the task directory's `winsize` file.
+    Resize,
 }
 
 impl Order {
@@ -31,6 +36,8 @@ impl Order {
             Order::Terminate => b'T',
             Order::Kill => b'K',
             Order::CloseStdin => b'E',
+            Order::Interrupt => b'I',
+            Order::Resize => b'W',
         }
     }
 
@@ -39,6 +46,8 @@ impl Order {
             b'T' => Some(Order::Terminate),
             b'K' => Some(Order::Kill),
             b'E' => Some(Order::CloseStdin),
+            b'I' => Some(Order::Interrupt),
+            b'W' => Some(Order::Resize),
             _ => None,
         }
     }

@@ -50,6 +50,12 @@ fn plan(config: &ShimConfig, marker: &str) -> io::Result<ExecPlan> {
     }
     // The task's marker, inherited by every descendant, replaces any value given or inherited.
     env.retain(|(k, _)| k != crate::marker::MARKER_VAR);
+    // A terminal speaks xterm unless the task's own variables say otherwise (an inherited
+    // TERM describes the runtime's terminal, not this one).
+    if config.tty.is_some() && !config.env.iter().any(|(k, _)| k.0 == "TERM") {
+        env.retain(|(k, _)| k != "TERM");
+        env.push(("TERM".into(), "xterm-256color".into()));
+    }
     env.push((crate::marker::MARKER_VAR.into(), marker.into()));
     let envp: Vec<CString> = env
         .iter()
@@ -138,6 +144,7 @@ pub(super) fn launch<T>(
             err: err_write.as_raw_fd(),
             go: go_read.as_raw_fd(),
             go_write: go_write.as_raw_fd(),
+            tty: config.tty.is_some(),
         };
         // SAFETY: in the freshly forked child; `plan` and the fds stay valid until exec or exit.
         unsafe { exec_child(&plan, raw, pipes) }
@@ -194,6 +201,8 @@ struct ChildPipes {
     go: RawFd,
     /// The shim's end of the go pipe, which the child must close.
     go_write: RawFd,
+    /// Whether fds 0, 1 and 2 are a terminal that must become the controlling one.
+    tty: bool,
 }
 
 /// The command's side of the fork. Never returns.
@@ -208,12 +217,25 @@ unsafe fn exec_child(plan: &ExecPlan, fds: [RawFd; 3], pipes: ChildPipes) -> ! {
     // the pointers come from `plan`, alive in this address space.
     unsafe {
         libc::close(pipes.go_write);
-        libc::setpgid(0, 0);
+        if pipes.tty {
+            // A session of its own (so also its own group, pgid = pid), whose controlling
+            // terminal is the task's.
+            libc::setsid();
+        } else {
+            libc::setpgid(0, 0);
+        }
         signals::reset_in_child();
         for (target, &source) in fds.iter().enumerate() {
             if libc::dup2(source, target as RawFd) < 0 {
                 fail_child(err_pipe, b'd');
             }
+        }
+        if pipes.tty
+            && let Err(err) =
+                rustix::process::ioctl_tiocsctty(std::os::fd::BorrowedFd::borrow_raw(0))
+        {
+            *libc::__errno_location() = err.raw_os_error();
+            fail_child(err_pipe, b'd');
         }
         // Wait for the shim to have recorded this process; give up if it could not.
         let mut go = 0u8;

@@ -114,6 +114,7 @@ fn run(config: &ShimConfig) -> i32 {
         control,
         stdin_writer,
         signal_fd,
+        tty,
     } = prepared;
     let marker = crate::marker::new_marker(&task_dir, config.launch);
     // A command whose ids are not on disk would run unseen by a runtime that restarts: it
@@ -146,6 +147,9 @@ fn run(config: &ShimConfig) -> i32 {
         signal_fd,
         Duration::from_millis(config.drain_ms),
     );
+    if let Some(tty) = tty {
+        supervisor.attach_tty(tty, task_dir.clone());
+    }
     supervisor.run();
     let end = supervisor.finish();
     let usage = reap::children_usage();

@@ -11,7 +11,7 @@ use super::signals;
 use super::supervise::Capture;
 use crate::output::Stream;
 use crate::output::writer::StreamWriter;
-use crate::request::{OutputLimits, StderrMode, StdinMode};
+use crate::request::{OutputLimits, StderrMode, StdinMode, TtySize};
 use crate::status::FailureStage;
 use crate::sys::{fd, fsutil};
 use crate::wire::config::ShimConfig;
@@ -33,6 +33,15 @@ pub(super) struct Prepared {
     pub(super) control: File,
     pub(super) stdin_writer: Option<OwnedFd>,
     pub(super) signal_fd: SignalFd,
+    pub(super) tty: Option<TtyIo>,
+}
+
+/// The shim's side of a task's terminal.
+pub(super) struct TtyIo {
+    /// The stdin FIFO, opened for reading and writing (so it never reads end of file).
+    pub(super) fifo: File,
+    /// The terminal's master side, non-blocking, for typing input and setting the size.
+    pub(super) master: OwnedFd,
 }
 
 type StageError = (FailureStage, io::Error);
@@ -78,6 +87,9 @@ pub(super) fn prepare(config: &ShimConfig) -> Result<Prepared, StageError> {
         head_bytes: config.head_bytes,
         cap_bytes: config.cap_bytes,
     };
+    if let Some(size) = config.tty {
+        return prepare_tty(config, size, limits, control, signal_fd);
+    }
     let (main_capture, stdout) = capture(&task_dir, Stream::Main, limits)?;
     let mut captures = vec![main_capture];
     let stderr = match config.stderr {
@@ -109,6 +121,63 @@ pub(super) fn prepare(config: &ShimConfig) -> Result<Prepared, StageError> {
         control,
         stdin_writer,
         signal_fd,
+        tty: None,
+    })
+}
+
+/// The terminal variant of [`prepare`]'s last steps: one pseudo-terminal is the command's
+/// stdin, stdout and stderr; its master is captured into the main stream, and the stdin FIFO
+/// is typed into it.
+fn prepare_tty(
+    config: &ShimConfig,
+    size: TtySize,
+    limits: OutputLimits,
+    control: File,
+    signal_fd: SignalFd,
+) -> Result<Prepared, StageError> {
+    let task_dir = config.task_dir();
+    let winsize = nix::pty::Winsize {
+        ws_row: size.rows,
+        ws_col: size.cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let pty = nix::pty::openpty(Some(&winsize), None)
+        .map_err(|e| (FailureStage::Output, io::Error::from(e)))?;
+    for fd in [&pty.master, &pty.slave] {
+        nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+        )
+        .map_err(|e| (FailureStage::Output, io::Error::from(e)))?;
+    }
+    fd::set_nonblocking(pty.master.as_fd(), true).map_err(at(FailureStage::Output))?;
+    let input = pty.master.try_clone().map_err(at(FailureStage::Output))?;
+    let writer = StreamWriter::open(task_dir.join(Stream::Main.dir_name()), limits)
+        .map_err(at(FailureStage::Output))?;
+    let path = task_dir.join(crate::stdin::STDIN_FIFO);
+    fsutil::make_fifo(&path, 0o600).map_err(at(FailureStage::Stdin))?;
+    let fifo = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(&path)
+        .map_err(at(FailureStage::Stdin))?;
+    let stdin = pty.slave.try_clone().map_err(at(FailureStage::Output))?;
+    Ok(Prepared {
+        captures: vec![Capture::new(pty.master, writer)],
+        child_fds: ChildFds {
+            stdin,
+            stdout: pty.slave,
+            stderr: None,
+        },
+        control,
+        stdin_writer: None,
+        signal_fd,
+        tty: Some(TtyIo {
+            fifo,
+            master: input,
+        }),
     })
 }
 

@@ -1,12 +1,15 @@
 //! The shim's main loop: copy output to disk, obey control orders, notice the command's end.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use nix::sys::signalfd::SignalFd;
 
+use super::prepare::TtyIo;
 use super::reap::{self, ChildExit};
 use crate::output::OutputCounters;
 use crate::output::writer::StreamWriter;
@@ -18,6 +21,70 @@ use crate::sys::{fd, signals};
 const READ_BYTES: usize = 256 << 10;
 /// Most bytes read from one pipe after the final sweep (a full pipe holds 1 MiB).
 const FINAL_DRAIN_BYTES: usize = 4 << 20;
+/// Most bytes of input read from the stdin FIFO and not yet typed into the terminal; past it
+/// the FIFO is left to fill, so that writers wait.
+const TTY_PENDING_BYTES: usize = 1 << 20;
+
+/// A terminal's input: what the stdin FIFO brought, typed into the master as it takes it.
+struct TtyInput {
+    io: TtyIo,
+    task_dir: PathBuf,
+    pending: VecDeque<u8>,
+}
+
+impl TtyInput {
+    fn read_fifo(&mut self, buf: &mut [u8]) {
+        let room = TTY_PENDING_BYTES.saturating_sub(self.pending.len());
+        if room == 0 {
+            return;
+        }
+        let take = room.min(buf.len());
+        if let Ok(n) = fd::read(self.io.fifo.as_raw_fd(), &mut buf[..take]) {
+            self.pending.extend(&buf[..n]);
+        }
+    }
+
+    fn type_pending(&mut self) {
+        while !self.pending.is_empty() {
+            let (front, _) = self.pending.as_slices();
+            // SAFETY: write from a valid slice to a descriptor we own.
+            let n = unsafe {
+                libc::write(
+                    self.io.master.as_raw_fd(),
+                    front.as_ptr().cast(),
+                    front.len(),
+                )
+            };
+            if n <= 0 {
+                let err = io::Error::last_os_error();
+                if n < 0 && err.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                if n < 0 && err.kind() != io::ErrorKind::WouldBlock {
+                    // The terminal is gone (every process of the task closed it).
+                    self.pending.clear();
+                }
+                return;
+            }
+            self.pending.drain(..n as usize);
+        }
+    }
+
+    fn resize(&self) {
+        let Some(size) = crate::tty::read_winsize(&self.task_dir) else {
+            return;
+        };
+        let winsize = rustix::termios::Winsize {
+            ws_row: size.rows,
+            ws_col: size.cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        if let Err(err) = rustix::termios::tcsetwinsize(&self.io.master, winsize) {
+            eprintln!("tend shim: cannot resize the terminal: {err}");
+        }
+    }
+}
 
 /// One output pipe and the stream it is copied to.
 pub(super) struct Capture {
@@ -54,6 +121,11 @@ impl Capture {
                 n
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+            // A terminal's master reads EIO once no process holds the terminal open.
+            Err(e) if e.raw_os_error() == Some(libc::EIO) => {
+                self.pipe = None;
+                0
+            }
             Err(err) => {
                 eprintln!("tend shim: cannot read output: {err}");
                 self.pipe = None;
@@ -82,6 +154,7 @@ pub(super) struct Supervisor {
     leader_exit: Option<(ChildExit, Instant)>,
     stop: Option<StopRequest>,
     buf: Vec<u8>,
+    tty: Option<TtyInput>,
 }
 
 impl Supervisor {
@@ -103,7 +176,17 @@ impl Supervisor {
             leader_exit: None,
             stop: None,
             buf: vec![0; READ_BYTES],
+            tty: None,
         }
+    }
+
+    /// Makes this a terminal task: input comes from `tty.fifo`, sizes from `task_dir`.
+    pub(super) fn attach_tty(&mut self, tty: TtyIo, task_dir: PathBuf) {
+        self.tty = Some(TtyInput {
+            io: tty,
+            task_dir,
+            pending: VecDeque::new(),
+        });
     }
 
     /// Runs until the command exited and its output was drained (end of file, or the drain
@@ -132,6 +215,23 @@ impl Supervisor {
                     .expect("filtered on open pipes");
                 polled.push((pipe.as_raw_fd(), libc::POLLIN));
             }
+            let tty_slot = polled.len();
+            if let Some(tty) = &self.tty {
+                let fifo_events = if tty.pending.len() < TTY_PENDING_BYTES {
+                    libc::POLLIN
+                } else {
+                    0
+                };
+                // The master is watched only while input waits: once the terminal is hung up
+                // it would report POLLHUP on every poll.
+                let master = if tty.pending.is_empty() {
+                    -1
+                } else {
+                    tty.io.master.as_raw_fd()
+                };
+                polled.push((tty.io.fifo.as_raw_fd(), fifo_events));
+                polled.push((master, libc::POLLOUT));
+            }
             let revents = match fd::poll(&polled, deadline) {
                 Ok(revents) => revents,
                 Err(err) => {
@@ -148,6 +248,14 @@ impl Supervisor {
                             break;
                         }
                     }
+                }
+            }
+            if let Some(tty) = &mut self.tty {
+                if revents[tty_slot] & libc::POLLIN != 0 {
+                    tty.read_fifo(&mut self.buf);
+                }
+                if revents[tty_slot] & libc::POLLIN != 0 || revents[tty_slot + 1] != 0 {
+                    tty.type_pending();
                 }
             }
             if revents[0] != 0 {
@@ -183,7 +291,20 @@ impl Supervisor {
                 match Order::from_byte(byte) {
                     Some(Order::Terminate) => self.request(StopRequest::Terminate),
                     Some(Order::Kill) => self.request(StopRequest::Kill),
-                    Some(Order::CloseStdin) => self.stdin_writer = None,
+                    Some(Order::CloseStdin) => match &mut self.tty {
+                        // On a terminal, end of input is ctrl-d.
+                        Some(tty) => {
+                            tty.pending.push_back(4);
+                            tty.type_pending();
+                        }
+                        None => self.stdin_writer = None,
+                    },
+                    Some(Order::Interrupt) => self.signal_group(libc::SIGINT),
+                    Some(Order::Resize) => {
+                        if let Some(tty) = &self.tty {
+                            tty.resize();
+                        }
+                    }
                     None => {}
                 }
             }
@@ -194,11 +315,16 @@ impl Supervisor {
         if self.stop != Some(StopRequest::Kill) {
             self.stop = Some(stop);
         }
+        let signal = match stop {
+            StopRequest::Terminate => libc::SIGTERM,
+            StopRequest::Kill => libc::SIGKILL,
+        };
+        self.signal_group(signal);
+    }
+
+    /// Sends `signal` to the command's group while its leader is not reaped.
+    fn signal_group(&self, signal: libc::c_int) {
         if self.leader_exit.is_none() {
-            let signal = match stop {
-                StopRequest::Terminate => libc::SIGTERM,
-                StopRequest::Kill => libc::SIGKILL,
-            };
             // The leader is our unreaped child, so its group id cannot have been reused.
             // SAFETY: killpg with integer arguments.
             unsafe { libc::killpg(self.leader, signal) };

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::osstr::WireOs;
-use crate::request::{SpawnRequest, StderrMode, StdinMode};
+use crate::request::{SpawnRequest, StderrMode, StdinMode, TtySize};
 
 /// Everything the shim needs; the environment travels here, never in argv or on disk.
 /// Deliberately not `Debug`: it holds the environment's values.
@@ -24,6 +24,8 @@ pub(crate) struct ShimConfig {
     pub(crate) drain_ms: u64,
     #[serde(default)]
     pub(crate) launch: u64,
+    #[serde(default)]
+    pub(crate) tty: Option<TtySize>,
 }
 
 impl ShimConfig {
@@ -42,6 +44,7 @@ impl ShimConfig {
             cap_bytes: req.limits.cap_bytes,
             drain_ms: u64::try_from(req.drain.as_millis()).unwrap_or(u64::MAX),
             launch: req.launch,
+            tty: req.tty,
         }
     }
 

@@ -2,6 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::json;
 use tend_proto::{OutputQuery, check_duration};
 
 use super::{Call, default_max_bytes, task_id};
@@ -14,8 +15,9 @@ pub(crate) const DESCRIPTION: &str = "Read a background task's output. From the 
 (cursor 0): the whole output, or its first quarter and last three quarters of max_bytes with a \
 marker naming the cursor of the middle; from a later cursor: the next max_bytes. tail_lines: N \
 answers the last N lines; grep: REGEX only the matching lines (context: N adds N lines around \
-each). Costs at most max_bytes (default 16384) of output plus a header line; escape sequences \
-removed and repeated lines folded in the text. wait_ms waits for output not written yet.";
+each). screen: true answers what a tty task's terminal shows now. Costs at most max_bytes \
+(default 16384) of output plus a header line; escape sequences removed and repeated lines \
+folded in the text. wait_ms waits for output not written yet.";
 
 /// The arguments of `bg_output`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -43,6 +45,10 @@ pub(crate) struct OutputArgs {
     #[serde(default)]
     #[schemars(range(max = 600_000))]
     wait_ms: u64,
+    /// Answer what the task's terminal shows now (its screen, one line per row) instead of
+    /// output text: for tty tasks (REPLs, prompts, full-screen programs).
+    #[serde(default)]
+    screen: bool,
 }
 
 /// Reads and answers the output read.
@@ -55,6 +61,30 @@ pub(crate) async fn output(call: Call<'_>, args: OutputArgs) -> Result<Answer, T
     if args.context > 0 && grep.is_none() {
         return Err(ToolError::invalid("context needs grep"));
     }
+    if args.screen {
+        let read = call.client.read_screen(id).await?;
+        let lines = &read.screen.lines;
+        let used = lines
+            .iter()
+            .rposition(|l| !l.is_empty())
+            .map_or(0, |i| i + 1);
+        let mut text = format!(
+            "{} ({}) screen {}x{}, cursor at row {} col {}:\n",
+            id,
+            read.state.as_str(),
+            read.screen.rows,
+            read.screen.cols,
+            read.screen.cursor.row,
+            read.screen.cursor.col
+        );
+        for line in &lines[..used] {
+            text.push_str(&tend_core::display::visible(line));
+            text.push('\n');
+        }
+        return Ok(Answer::new(text, &json!(read)));
+    }
+    // The text is rendered plain for every task (a terminal's too); structuredContent keeps
+    // the exact bytes.
     let query = OutputQuery {
         cursor: args.cursor,
         max_bytes: args.max_bytes,

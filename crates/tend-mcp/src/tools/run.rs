@@ -54,6 +54,11 @@ pub(crate) struct RunArgs {
     /// Give the command a stdin pipe that bg_input writes to.
     #[serde(default)]
     stdin: bool,
+    /// Run the command in a terminal (40x120): programs that buffer on pipes, REPLs,
+    /// prompts, full-screen programs. Drive it with bg_input keys, read it with bg_output
+    /// screen: true; output text is shown without escape sequences.
+    #[serde(default)]
+    tty: bool,
     /// The most output bytes in this answer.
     #[serde(default = "default_max_bytes")]
     #[schemars(range(min = 1, max = 16_777_216))]
@@ -103,6 +108,7 @@ pub(crate) async fn run(call: Call<'_>, args: RunArgs) -> Result<Answer, ToolErr
         after: (!after.is_empty()).then_some(after),
         timeout_ms: (args.timeout_ms > 0).then_some(args.timeout_ms),
         stdin: args.stdin.then_some(StdinMode::Pipe),
+        tty: args.tty.then_some(tend_proto::TtyParam::On(true)),
         close_policy: Some(if args.detach {
             ClosePolicy::Keep
         } else {

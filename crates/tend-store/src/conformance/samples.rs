@@ -56,6 +56,7 @@ pub(super) fn task(n: u64, session: &str, state: State) -> StoredTask {
             },
             ready: None,
             ready_at: None,
+            tty: None,
             close_policy: ClosePolicy::Cancel,
             timeout_ms: Some(60_000),
             idle_timeout_ms: None,

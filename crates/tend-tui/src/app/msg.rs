@@ -82,6 +82,8 @@ pub struct OutputChunk {
     pub dropped_bytes: u64,
     /// The task ended and everything up to here was read.
     pub eof: bool,
+    /// For a task with a terminal: its screen after these bytes, one string per row.
+    pub screen: Option<Vec<String>>,
 }
 
 /// What the runtime must do after an update.

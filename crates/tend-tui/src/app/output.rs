@@ -29,6 +29,7 @@ pub struct OutputPane {
     eof: bool,
     shell: bool,
     note: Option<String>,
+    screen: Option<Vec<String>>,
 }
 
 impl OutputPane {
@@ -85,6 +86,11 @@ impl OutputPane {
     /// Whether everything up to the task's end was read.
     pub fn is_eof(&self) -> bool {
         self.eof
+    }
+
+    /// The screen of a task with a terminal, while the pane follows its end.
+    pub fn screen(&self) -> Option<&[String]> {
+        self.screen.as_deref().filter(|_| self.following)
     }
 
     /// Why there is nothing to show (an external task, a failed read), if so.
@@ -213,6 +219,9 @@ impl OutputPane {
                     return;
                 }
                 self.eof = chunk.eof;
+                if chunk.screen.is_some() {
+                    self.screen = chunk.screen;
+                }
                 if self.window.is_empty() || chunk.cursor != self.window.end() {
                     self.window.reset(chunk.cursor, &chunk.data);
                 } else {

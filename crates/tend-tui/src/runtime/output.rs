@@ -1,5 +1,6 @@
 //! Output reads: the follower of the selected task's end (one at a time, replaced or stopped by
-//! the state's effects), and single reads for scrolling.
+//! the state's effects; for a task with a terminal it reads the screen too), and single reads
+//! for scrolling.
 
 use std::time::Duration;
 
@@ -90,6 +91,11 @@ impl Drop for OutputReads {
 /// than a window behind, it skips ahead to the last bytes (earlier ones can be scrolled back to).
 async fn follow(client: Client, tx: Sender<Msg>, id: TaskId, mut cursor: u64, generation: u64) {
     let mut skipped = false;
+    // A task with a terminal is shown as its screen, read again as its output grows.
+    let tty = client
+        .get_task(id)
+        .await
+        .is_ok_and(|task| task.tty.is_some());
     loop {
         let query = OutputQuery {
             cursor,
@@ -123,17 +129,15 @@ async fn follow(client: Client, tx: Sender<Msg>, id: TaskId, mut cursor: u64, ge
         skipped = false;
         let (requested, eof, full) = (cursor, raw.eof, raw.truncated);
         cursor = raw.next_cursor;
-        if tx
-            .send(Msg::Output(chunk(
-                raw,
-                requested,
-                ReadPurpose::Follow,
-                generation,
-            )))
-            .await
-            .is_err()
-            || eof
-        {
+        let mut answer = chunk(raw, requested, ReadPurpose::Follow, generation);
+        if tty {
+            answer.screen = client
+                .read_screen(id)
+                .await
+                .ok()
+                .map(|read| read.screen.lines);
+        }
+        if tx.send(Msg::Output(answer)).await.is_err() || eof {
             return;
         }
         if full {
@@ -152,5 +156,6 @@ fn chunk(raw: RawOutput, requested: u64, purpose: ReadPurpose, generation: u64) 
         total_bytes: raw.total_bytes,
         dropped_bytes: raw.dropped_bytes,
         eof: raw.eof,
+        screen: None,
     }
 }

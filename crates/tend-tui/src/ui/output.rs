@@ -27,6 +27,17 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect, theme: Theme) {
     let width = usize::from(inner.width);
     let lines: Vec<Line<'_>> = if let Some(note) = pane.note() {
         vec![Line::styled(note.to_owned(), theme.dim())]
+    } else if let Some(screen) = pane.screen() {
+        // A terminal's screen: its rows from the top, the last ones if the pane is lower.
+        let used = screen
+            .iter()
+            .rposition(|l| !l.is_empty())
+            .map_or(0, |i| i + 1);
+        let skip = used.saturating_sub(height);
+        screen[skip..used]
+            .iter()
+            .map(|text| Line::raw(display(text.as_bytes(), pane.columns(), width)))
+            .collect()
     } else if pane.window().is_empty() {
         let text = match pane.task() {
             None => "no task selected",
@@ -70,6 +81,9 @@ fn title(app: &App) -> String {
             format!("paused, {} lines up (f: follow)", pane.scroll())
         };
         parts.push(status);
+        if pane.screen().is_some() {
+            parts.push("screen".to_owned());
+        }
         if pane.columns() > 0 {
             parts.push(format!("→{}", pane.columns()));
         }
