@@ -8,7 +8,7 @@ mod extract;
 mod fallback;
 mod groups;
 mod log;
-mod output;
+pub(crate) mod output;
 mod sessions;
 mod tasks;
 mod wait;

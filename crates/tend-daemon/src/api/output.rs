@@ -54,7 +54,7 @@ pub(crate) async fn read(
         let mut response = Response::new(axum::body::Body::from(body));
         response
             .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            .insert(CONTENT_TYPE, HeaderValue::from_static(SCREEN_MEDIA_TYPE));
         return Ok(response);
     }
     let text = query.format == OutputFormat::Json;
@@ -76,6 +76,10 @@ pub(crate) async fn read(
         OutputFormat::Raw => raw_response(&task, chunk, permit),
     })
 }
+
+/// The media type of a `render=screen` answer: JSON of its own shape, apart from the output
+/// read's `application/json`, so that typed clients need not tell the two apart.
+pub(crate) const SCREEN_MEDIA_TYPE: &str = "application/vnd.tend.screen+json";
 
 /// The screen of `task` as it is now (CONTRACT §8): its terminal's size, or 40x120 for a task
 /// without one.

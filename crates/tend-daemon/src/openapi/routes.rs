@@ -81,8 +81,8 @@ fn tasks(spec: &mut Spec) {
         &mut op,
         200,
         json!({
-            "description": "an output read (with render=screen the screen); with format=raw \
-                            the bytes, numbers in headers",
+            "description": "an output read; with render=screen the screen (its own media \
+                            type); with format=raw the bytes, numbers in headers",
             "headers": {
                 headers::CURSOR: number, headers::NEXT_CURSOR: number,
                 headers::TOTAL_BYTES: number, headers::DROPPED_BYTES: number,
@@ -90,7 +90,8 @@ fn tasks(spec: &mut Spec) {
                 headers::STATE: {"schema": {"type": "string"}},
             },
             "content": {
-                "application/json": {"schema": {"oneOf": [read, screen]}, "example": examples::output_read()},
+                "application/json": {"schema": read, "example": examples::output_read()},
+                crate::api::output::SCREEN_MEDIA_TYPE: {"schema": screen},
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             },
         }),
