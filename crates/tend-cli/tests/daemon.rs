@@ -190,11 +190,7 @@ fn http_status(addr: std::net::SocketAddr, headers: &str, body: &str) -> u16 {
 #[test]
 fn the_foreground_daemon_serves_mcp_over_http_with_its_token() {
     let home = Home::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut command = home.command(&["daemon", "--mcp-http", &addr.to_string()]);
     command.stdout(Stdio::null()).stderr(Stdio::piped());

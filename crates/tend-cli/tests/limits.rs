@@ -77,11 +77,7 @@ fn stop(home: &Home, mut daemon: Child) {
 #[test]
 fn idle_mcp_http_connections_are_capped_and_closed_and_the_cli_still_answers() {
     let home = Home::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let mut daemon = home
         .command(&["daemon", "--mcp-http", &addr.to_string()])

@@ -89,11 +89,7 @@ fn a_line_of_output_makes_a_task_ready_and_wait_ready_says_how_it_went() {
 #[test]
 fn an_http_check_makes_a_task_ready_when_the_server_answers_below_500() {
     let home = Home::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::free_port();
     // Listens after a second, answers 503 twice, then 404.
     let server = format!(
         "import http.server, time\n\
