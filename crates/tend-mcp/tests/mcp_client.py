@@ -341,9 +341,9 @@ async def scenario_tty(args):
         check(answer.data["screen"]["lines"][0] == ">>> 2+2", "the first row", answer)
         check(">>> print(x)" in answer.text and "42" in answer.text, "the screen as text", answer)
         answer = await session.ok("bg_output", {"task_id": task_id})
-        data = answer.data["data"]
-        check("\x1b" not in data and "\r" not in data, "tty output text is plain", answer)
-        check(">>> 2+2\n4\n" in data, "the session in the text", answer)
+        check("\x1b" not in answer.text and "\r" not in answer.text, "tty output text is plain", answer)
+        check(">>> 2+2\n4\n" in answer.text, "the session in the text", answer)
+        check(">>> 2+2\r\n4\r\n" in answer.data["data"], "the exact bytes in structuredContent", answer)
         await session.error("bg_input", {"task_id": task_id, "keys": ["nokey"]}, "invalid_argument")
         await session.ok("bg_input", {"task_id": task_id, "keys": ["ctrl-d"]})
         answer = await session.ok("bg_wait", {"task_ids": [task_id], "timeout_ms": 10000})

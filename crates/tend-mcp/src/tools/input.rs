@@ -13,7 +13,8 @@ pub(crate) const DESCRIPTION: &str = "Write text to the stdin of a background ta
 bg_run with stdin: true or tty: true (answers to prompts, commands for a REPL). The text is \
 written exactly as given: end a line with \\n, or on a tty with keys: [\"enter\"]. keys names \
 keys typed after the text (enter, tab, up, ctrl-c...). eof: true closes stdin afterwards (ctrl-d \
-on a tty). Read the reply with bg_output (screen: true shows a tty task's screen).";
+on a tty). Costs one line; read the reply with bg_output (screen: true shows a tty task's \
+screen).";
 
 /// The arguments of `bg_input`.
 #[derive(Debug, Deserialize, JsonSchema)]
