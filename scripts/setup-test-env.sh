@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need besides Rust: the programs of the CLI tests (bash, script(1):
-# scripts/setup-cli-tools.sh) and of the terminal tests (tmux, less, tput from ncurses, stty),
-# through apt-get when one is missing, and the test clients into .venv at the workspace root:
-# the official MCP Python SDK (PyPI `mcp`) for the tests of crates/tend-mcp, and for the
+# Installs what the tests need besides Rust: the programs the tests drive (bash, script(1),
+# tmux, less, tput, stty: scripts/setup-cli-tools.sh), and the test clients into .venv at the
+# workspace root: the official MCP Python SDK (PyPI `mcp`) for the tests of crates/tend-mcp, and for the
 # clients' tests pytest, the OpenAPI validator and generator, and clients/python itself
 # (editable). Then the Node packages of clients/typescript (scripts/setup-node-clients.sh).
 # Pinned, idempotent, safe to run concurrently. The tests of crates/tend-mcp run it themselves.
@@ -20,17 +19,6 @@ exec 9>"${TMPDIR:-/tmp}/tend-setup-test-env.lock"
 flock 9
 
 scripts/setup-cli-tools.sh
-# Programs of the terminal tests (crates/tend-daemon/tests/tty.rs, crates/tend-cli/tests/terminal.rs).
-missing=()
-for pair in tmux:tmux less:less tput:ncurses-bin stty:coreutils; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -q
-    $sudo apt-get install -y -q "${missing[@]}"
-fi
 
 installed() {
     [ -x .venv/bin/python ] && .venv/bin/python - "${PACKAGES[@]}" <<'PY' 2>/dev/null

@@ -41,11 +41,7 @@ fn a_server_that_prints_nothing_shows_its_port_within_two_seconds() {
             .contains(&format!("127.0.0.1:{number} (pid "))
     );
 
-    let events = home.run(&["events", "--json"]).json_lines();
-    let changed: Vec<_> = events
-        .iter()
-        .filter(|e| e["type"] == "ports_changed" && e["task_id"] == id.as_str())
-        .collect();
+    let changed = home.events_of(&id, "ports_changed");
     assert_eq!(changed.len(), 1, "{changed:?}");
     assert_eq!(changed[0]["ports"], record["ports"]);
 

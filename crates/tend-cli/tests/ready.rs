@@ -5,14 +5,6 @@ use std::time::{Duration, Instant};
 
 use crate::support::Home;
 
-fn events_of(home: &Home, id: &str, kind: &str) -> Vec<serde_json::Value> {
-    home.run(&["events", "--json"])
-        .json_lines()
-        .into_iter()
-        .filter(|e| e["type"] == kind && e["task_id"] == id)
-        .collect()
-}
-
 #[test]
 fn a_silent_server_is_ready_once_it_listens_on_any_port() {
     let home = Home::new();
@@ -36,7 +28,7 @@ fn a_silent_server_is_ready_once_it_listens_on_any_port() {
     let record = home.record(&id);
     assert!(record["ready_at"].is_string(), "{record}");
     let port = record["ports"][0]["port"].as_u64().unwrap();
-    let ready = events_of(&home, &id, "ready");
+    let ready = home.events_of(&id, "ready");
     assert_eq!(ready.len(), 1, "{ready:?}");
     assert_eq!(ready[0]["condition"], "port");
     assert_eq!(ready[0]["detail"], port.to_string());
@@ -52,7 +44,7 @@ fn a_silent_server_is_ready_once_it_listens_on_any_port() {
         home.run(&["wait", &id, "--ready", "--timeout", "5s"]).code,
         0
     );
-    assert_eq!(events_of(&home, &id, "ready").len(), 1);
+    assert_eq!(home.events_of(&id, "ready").len(), 1);
     home.ok(&["stop", &id, "--grace", "1s"]);
 }
 
@@ -67,7 +59,7 @@ fn a_line_of_output_makes_a_task_ready_and_wait_ready_says_how_it_went() {
     ]);
     let outcome = home.run(&["wait", &id, "--ready", "--timeout", "20s"]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
-    let ready = events_of(&home, &id, "ready");
+    let ready = home.events_of(&id, "ready");
     assert_eq!(ready[0]["condition"], "output");
     assert_eq!(ready[0]["detail"], "listening on 8080");
     home.ok(&["stop", &id, "--grace", "1s"]);
@@ -107,7 +99,7 @@ fn an_http_check_makes_a_task_ready_when_the_server_answers_below_500() {
     let id = home.start(&["--ready-http", &url, "--", "python3", "-c", &server]);
     let outcome = home.run(&["wait", &id, "--ready", "--timeout", "20s"]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
-    let ready = events_of(&home, &id, "ready");
+    let ready = home.events_of(&id, "ready");
     assert_eq!(ready[0]["condition"], "http");
     assert_eq!(ready[0]["detail"], "404");
     home.ok(&["stop", &id, "--grace", "1s"]);

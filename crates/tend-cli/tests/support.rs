@@ -161,6 +161,15 @@ impl Home {
         );
     }
 
+    /// The events of type `kind` about task `id`, from the start of the log.
+    pub fn events_of(&self, id: &str, kind: &str) -> Vec<Value> {
+        self.run(&["events", "--json"])
+            .json_lines()
+            .into_iter()
+            .filter(|e| e["type"] == kind && e["task_id"] == id)
+            .collect()
+    }
+
     /// The pid of the running daemon.
     pub fn daemon_pid(&self) -> u32 {
         let health = self.json(&["daemon", "status"]);

@@ -147,10 +147,13 @@ fn stop_unreported(dir: &Path, launch: u64) {
     if ids.launch != launch {
         return;
     }
-    // The report pipe closes while the shim exits, a moment before it is dead.
+    // The report pipe closes while the shim exits, a moment before it is dead: wait for its
+    // pidfd (opened, then checked against the recorded start time) to say so.
     let deadline = Instant::now() + Duration::from_secs(2);
-    while ids.shim_is_alive() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(1));
+    if let Ok(pidfd) = crate::sys::pidfd::open(ids.shim_pid)
+        && ids.shim_is_alive()
+    {
+        let _ = fd::poll(&[(pidfd.as_raw_fd(), libc::POLLIN)], Some(deadline));
     }
     VanishedTask::new(dir, Some(ids)).stop_leftovers(Duration::ZERO);
 }
